@@ -1,0 +1,12 @@
+// The single router tree: every module's router merged under its area name.
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { systemRouter } from './modules/system/router.js';
+import { router } from './trpc/init.js';
+
+export const appRouter = router({
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,0 +1,63 @@
+// Composes a running docrpc from a config: database (embedded or external) → HTTP/WS server.
+// Used by main.ts, by the test harness and by the benchmarks, so they all run the same thing.
+import type { AnyTRPCRouter } from '@trpc/server';
+import { appRouter } from './app-router.js';
+import type { Config } from './config.js';
+import { type ProvisionedDatabase, provisionDatabase } from './db/provision.js';
+import { createHttpServer } from './http/server.js';
+import type { Logger } from './logger.js';
+import type { AppDeps } from './trpc/context.js';
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  database: ProvisionedDatabase;
+  /** Ordered shutdown: HTTP/WS server, then (later) the job queue, then the database. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startApp(options: {
+  config: Config;
+  logger: Logger;
+  /** Defaults to the app router; tests may pass it merged with extra procedures. */
+  router?: AnyTRPCRouter;
+}): Promise<RunningApp> {
+  const { config, logger } = options;
+  const database = await provisionDatabase(config, logger);
+  const deps: AppDeps = {
+    db: database.db,
+    config,
+    logger,
+    databaseKind: database.kind,
+    startedAt: new Date(),
+    now: () => new Date(),
+  };
+  const http = createHttpServer({
+    config,
+    logger,
+    router: options.router ?? appRouter,
+    deps,
+    readinessChecks: [{ name: 'database', check: async () => void (await database.sql`select 1`) }],
+  });
+  let address: Awaited<ReturnType<typeof http.listen>>;
+  try {
+    address = await http.listen();
+  } catch (error) {
+    await database.shutdown();
+    throw error;
+  }
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`,
+    port: address.port,
+    database,
+    stop() {
+      stopping ??= (async () => {
+        await http.close();
+        await database.shutdown();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// The only reader of process.env: every setting parsed and defaulted by zod, with errors that name the variable.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive();
+
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const ZEnv = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://'),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  EMBEDDED_PG_PORT: port.default(0),
+  PORT: port.default(3000),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().trim().min(1).default('./.data'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: z
+    .enum(['true', 'false', 'auto'])
+    .default('auto')
+    .transform((v) => (v === 'auto' ? Boolean(process.stdout.isTTY) : v === 'true')),
+  CORS_ORIGINS: commaList.pipe(z.array(z.url({ error: 'must be a comma-separated list of origins' }))),
+  MAX_REQUEST_BYTES: positiveInt.default(1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+});
+
+export type Env = z.input<typeof ZEnv>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  embeddedPgPort: number;
+  port: number;
+  host: string;
+  dataDir: string;
+  jwtSecret: string;
+  logLevel: z.infer<typeof ZEnv>['LOG_LEVEL'];
+  logPretty: boolean;
+  corsOrigins: string[];
+  maxRequestBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+/** Thrown for a bad setting; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses settings from an env-like record. Pure except for the development JWT secret, which is
+ * generated once and kept in DATA_DIR so tokens survive restarts.
+ */
+export function loadConfig(source: Record<string, string | undefined> = readProcessEnv()): Config {
+  const parsed = ZEnv.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    const got = source[name] === undefined ? '' : ` (got ${JSON.stringify(source[name])})`;
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${got}`);
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    env: env.NODE_ENV,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+    embeddedPgPort: env.EMBEDDED_PG_PORT,
+    port: env.PORT,
+    host: env.HOST,
+    dataDir,
+    jwtSecret: env.JWT_SECRET ?? developmentJwtSecret(env.NODE_ENV, dataDir),
+    logLevel: env.LOG_LEVEL,
+    logPretty: env.LOG_PRETTY,
+    corsOrigins: env.CORS_ORIGINS,
+    maxRequestBytes: env.MAX_REQUEST_BYTES,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function developmentJwtSecret(nodeEnv: Config['env'], dataDir: string): string {
+  if (nodeEnv === 'production') {
+    throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production');
+  }
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  try {
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+    return secret;
+  } catch (error) {
+    // Another process started at the same moment and wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw error;
+  }
+}
+
+/** process.env plus an optional .env in the working directory (real environment wins). */
+function readProcessEnv(): Record<string, string | undefined> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return process.env;
+}

@@ -1,0 +1,23 @@
+// The database handle: postgres-js (fast, pipelining, prepared statements) wrapped by Drizzle.
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.js';
+
+export type Database = PostgresJsDatabase<typeof schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  /** The raw postgres-js client, for health checks and (later) LISTEN/NOTIFY. */
+  sql: postgres.Sql;
+  close(timeoutSeconds?: number): Promise<void>;
+}
+
+export function connectDatabase(url: string, options: { max: number; applicationName?: string }): DatabaseHandle {
+  const sql = postgres(url, {
+    max: options.max,
+    onnotice: () => {},
+    connection: { application_name: options.applicationName ?? 'docrpc' },
+  });
+  const db = drizzle(sql, { schema });
+  return { db, sql, close: (timeoutSeconds = 5) => sql.end({ timeout: timeoutSeconds }) };
+}

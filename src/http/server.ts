@@ -1,0 +1,159 @@
+// The node:http server: request id, timing, CORS, compression and one log line per request, in front of
+// /trpc (HTTP and WebSocket), /health and /ready.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AnyTRPCRouter } from '@trpc/server';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import compression from 'compression';
+import cors from 'cors';
+import onHeaders from 'on-headers';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { AppDeps } from '../trpc/context.js';
+import { type ReadinessCheck, sendHealth, sendJson, sendReadiness } from './health.js';
+import { attachRequestMeta, type RequestMeta } from './request-meta.js';
+import { createContextFactory } from './trpc-context.js';
+import { logCallError } from './trpc-error-log.js';
+import { attachWebSocket } from './websocket.js';
+
+const TRPC_PATH = '/trpc';
+
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+export interface HttpServer {
+  listen(): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight requests finish (bounded by SHUTDOWN_TIMEOUT_MS), closes sockets. */
+  close(): Promise<void>;
+}
+
+export function createHttpServer(args: {
+  config: Config;
+  logger: Logger;
+  router: AnyTRPCRouter;
+  deps: AppDeps;
+  readinessChecks: ReadinessCheck[];
+}): HttpServer {
+  const { config, logger, router } = args;
+  const createContext = createContextFactory(args.deps);
+  const trpcHandler = createHTTPHandler({
+    router,
+    basePath: `${TRPC_PATH}/`,
+    maxBodySize: config.maxRequestBytes,
+    createContext: ({ req }) => createContext({ req }, 'http'),
+    onError: (opts) => logCallError(logger, opts),
+  });
+  const allowCors = toPromise(
+    cors({
+      origin: (origin, callback) => callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
+      credentials: true,
+      maxAge: 600,
+      exposedHeaders: ['X-Request-ID', 'Server-Timing'],
+    }) as Middleware,
+  );
+  const compress = toPromise(
+    compression({
+      threshold: 1024,
+      // Event streams must reach the caller as they are written, never held back by a compressor.
+      filter: (req, res) =>
+        !String(res.getHeader('content-type') ?? '').startsWith('text/event-stream') &&
+        compression.filter(req, res),
+    }) as Middleware,
+  );
+
+  let shuttingDown = false;
+  const inFlight = new Set<ServerResponse>();
+
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const meta = attachRequestMeta(req);
+    res.setHeader('X-Request-ID', meta.requestId);
+    onHeaders(res, () => res.setHeader('Server-Timing', `app;dur=${elapsedMs(meta)}`));
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      logRequest(logger, req, res, meta);
+    });
+    if (shuttingDown) res.setHeader('Connection', 'close');
+    route(req, res).catch((error: unknown) => {
+      logger.error({ err: error, requestId: meta.requestId }, 'request failed outside tRPC');
+      if (!res.headersSent) sendJson(res, 500, { error: { message: 'Internal error', requestId: meta.requestId } });
+      else res.destroy();
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    if (pathname === '/health') return sendHealth(res);
+    if (pathname === '/ready') return sendReadiness(res, args.readinessChecks, shuttingDown);
+    if (pathname === TRPC_PATH || pathname.startsWith(`${TRPC_PATH}/`)) {
+      await allowCors(req, res);
+      if (req.method === 'OPTIONS' || res.writableEnded) return;
+      await compress(req, res);
+      trpcHandler(req, res);
+      return;
+    }
+    sendJson(res, 404, { error: { message: `No route for ${pathname}`, appCode: 'RESOURCE_NOT_FOUND' } });
+  }
+
+  const websocket = attachWebSocket({
+    server,
+    path: TRPC_PATH,
+    router,
+    createContext,
+    logger,
+    maxPayloadBytes: config.maxRequestBytes,
+  });
+
+  return {
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    async close() {
+      shuttingDown = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.all([websocket.close(config.shutdownTimeoutMs), drain(inFlight, config.shutdownTimeoutMs)]);
+      // Whatever is still open (a client that never reads its response) is cut now.
+      server.closeAllConnections();
+      await stopped;
+    },
+  };
+}
+
+async function drain(inFlight: Set<ServerResponse>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (inFlight.size > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function toPromise(middleware: Middleware) {
+  return (req: IncomingMessage, res: ServerResponse) =>
+    new Promise<void>((resolve, reject) => middleware(req, res, (error) => (error ? reject(error) : resolve())));
+}
+
+function elapsedMs(meta: RequestMeta): number {
+  return Math.round((performance.now() - meta.startedAt) * 100) / 100;
+}
+
+function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse, meta: RequestMeta): void {
+  const url = req.url ?? '/';
+  const pathname = url.split('?')[0] ?? '/';
+  const procedure = pathname.startsWith(`${TRPC_PATH}/`) ? pathname.slice(TRPC_PATH.length + 1) : undefined;
+  logger.info(
+    {
+      requestId: meta.requestId,
+      method: req.method,
+      path: pathname,
+      ...(procedure ? { procedure } : {}),
+      status: res.statusCode,
+      ms: elapsedMs(meta),
+      ...(res.writableFinished ? {} : { aborted: true }),
+    },
+    'request',
+  );
+}

@@ -1,0 +1,13 @@
+// Input and output schemas of the system procedures, exported for the client.
+import { z } from 'zod';
+
+export const ZSystemInfoOutput = z.object({
+  name: z.string(),
+  version: z.string(),
+  uptimeSeconds: z.number().nonnegative(),
+  startedAt: z.date(),
+  serverTime: z.date(),
+  database: z.object({ kind: z.enum(['embedded', 'external']) }),
+});
+
+export type SystemInfo = z.infer<typeof ZSystemInfoOutput>;

@@ -1,0 +1,82 @@
+// Starts the real docrpc server on port 0 against a fresh test database and hands back typed clients.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  httpLink,
+  type TRPCClient,
+  type TRPCLink,
+  wsLink,
+} from '@trpc/client';
+import type { AnyTRPCRouter } from '@trpc/server';
+import superjson from 'superjson';
+import type { AppRouter } from '../../src/app-router.js';
+import { type RunningApp, startApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { captureLogs, type LogCapture } from './log-capture.js';
+
+/** Any router built with our initTRPC (same context and transformer), e.g. the app router plus test procedures. */
+export type DocrpcRouter = AnyTRPCRouter & { _def: { _config: AppRouter['_def']['_config'] } };
+
+export interface TestServer<TRouter extends DocrpcRouter> {
+  url: string;
+  app: RunningApp;
+  config: Config;
+  database: TestDatabase;
+  logs: LogCapture;
+  /** One request per call. */
+  http: TRPCClient<TRouter>;
+  /** Calls made in the same tick share one HTTP request. */
+  batch: TRPCClient<TRouter>;
+  /** Calls over a WebSocket (opened lazily on first use). */
+  ws: TRPCClient<TRouter>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer<TRouter extends DocrpcRouter = AppRouter>(
+  options: { router?: TRouter; env?: Record<string, string> } = {},
+): Promise<TestServer<TRouter>> {
+  const database = await createTestDatabase();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'docrpc-test-data-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    DATABASE_POOL_MAX: '4',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
+    LOG_LEVEL: 'debug',
+    LOG_PRETTY: 'false',
+    SHUTDOWN_TIMEOUT_MS: '3000',
+    ...options.env,
+  });
+  const logs = captureLogs();
+  const logger = createLogger(config, logs.stream);
+  const app = await startApp({ config, logger, ...(options.router ? { router: options.router } : {}) });
+  const trpcUrl = `${app.url}/trpc`;
+  const wsClient = createWSClient({ url: trpcUrl.replace(/^http/, 'ws'), lazy: { enabled: true, closeMs: 0 } });
+  // Links are typed by the root config (context + transformer), which every DocrpcRouter shares.
+  const client = (link: TRPCLink<AppRouter>) => createTRPCClient<TRouter>({ links: [link] });
+  return {
+    url: app.url,
+    app,
+    config,
+    database,
+    logs,
+    http: client(httpLink<AppRouter>({ url: trpcUrl, transformer: superjson })),
+    batch: client(httpBatchLink<AppRouter>({ url: trpcUrl, transformer: superjson })),
+    ws: client(wsLink<AppRouter>({ client: wsClient, transformer: superjson })),
+    async close() {
+      await wsClient.close();
+      await app.stop();
+      await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

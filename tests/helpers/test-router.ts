@@ -1,0 +1,46 @@
+// The app router plus a few procedures that exist only to drive the error, size and shutdown paths.
+import { z } from 'zod';
+import { appRouter } from '../../src/app-router.js';
+import { AppError } from '../../src/errors.js';
+import { mergeRouters, router } from '../../src/trpc/init.js';
+import { publicProcedure } from '../../src/trpc/procedures.js';
+
+export const SECRET_IN_INTERNAL_ERROR = 'relation "secret_internal_table" does not exist';
+
+export const testRouter = mergeRouters(
+  appRouter,
+  router({
+    test: router({
+      register: publicProcedure
+        .input(z.object({ email: z.email(), age: z.number().int().min(13) }))
+        .output(z.object({ ok: z.boolean() }))
+        .mutation(() => ({ ok: true })),
+      store: publicProcedure
+        .input(z.object({ text: z.string() }))
+        .output(z.object({ length: z.number() }))
+        .mutation(({ input }) => ({ length: input.text.length })),
+      explode: publicProcedure.output(z.never()).query(() => {
+        throw new Error(SECRET_IN_INTERNAL_ERROR);
+      }),
+      conflict: publicProcedure.output(z.never()).query(() => {
+        throw new AppError('CONFLICT', 'That name is taken');
+      }),
+      slow: publicProcedure
+        .input(z.object({ ms: z.number().int().max(5_000) }))
+        .output(z.object({ waited: z.number() }))
+        .query(async ({ input }) => {
+          await new Promise((resolve) => setTimeout(resolve, input.ms));
+          return { waited: input.ms };
+        }),
+      large: publicProcedure
+        .input(z.object({ items: z.number().int().max(10_000) }))
+        .output(z.array(z.object({ id: z.number(), label: z.string() })))
+        .query(({ input }) => Array.from({ length: input.items }, (_, id) => ({ id, label: `item number ${id}` }))),
+      whoami: publicProcedure
+        .output(z.object({ requestId: z.string(), transport: z.enum(['http', 'ws']) }))
+        .query(({ ctx }) => ({ requestId: ctx.requestId, transport: ctx.transport })),
+    }),
+  }),
+);
+
+export type TestRouter = typeof testRouter;
