@@ -29,7 +29,10 @@ const ZEnv = z.object({
     .trim()
     .optional()
     .transform((v) => (v ? v : undefined))
-    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://'),
+    .refine(
+      (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
+      'must start with postgres:// or postgresql://',
+    ),
   DATABASE_POOL_MAX: positiveInt.default(10),
   EMBEDDED_PG_PORT: port.default(0),
   PORT: port.default(3000),

@@ -5,7 +5,10 @@ import type { Config } from './config.js';
 export type { Logger };
 
 /** `destination` lets tests capture every line (to prove, say, that no secret is ever logged). */
-export function createLogger(config: Pick<Config, 'logLevel' | 'logPretty'>, destination?: DestinationStream): Logger {
+export function createLogger(
+  config: Pick<Config, 'logLevel' | 'logPretty'>,
+  destination?: DestinationStream,
+): Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     base: { pid: process.pid },

@@ -44,6 +44,9 @@ try {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 } catch (error) {
-  logger.fatal({ err: error }, `docrpc failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  logger.fatal(
+    { err: error },
+    `docrpc failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exitCode = 1;
 }

@@ -5,7 +5,11 @@ export const MINIMUM_NODE_VERSION = '22.12.0';
 
 /** Compares dotted numeric versions; returns true when `actual` is at least `minimum`. */
 export function isNodeVersionSupported(actual: string, minimum: string = MINIMUM_NODE_VERSION): boolean {
-  const parse = (v: string) => v.replace(/^v/, '').split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const parse = (v: string) =>
+    v
+      .replace(/^v/, '')
+      .split('.')
+      .map((part) => Number.parseInt(part, 10) || 0);
   const a = parse(actual);
   const m = parse(minimum);
   for (let i = 0; i < 3; i++) {

@@ -12,7 +12,10 @@ export interface DatabaseHandle {
   close(timeoutSeconds?: number): Promise<void>;
 }
 
-export function connectDatabase(url: string, options: { max: number; applicationName?: string }): DatabaseHandle {
+export function connectDatabase(
+  url: string,
+  options: { max: number; applicationName?: string },
+): DatabaseHandle {
   const sql = postgres(url, {
     max: options.max,
     onnotice: () => {},

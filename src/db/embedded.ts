@@ -12,7 +12,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
-import { ensurePostgresOsUser, type OsUser, reachableDataDir, reachableInstallDir } from './postgres-os-user.js';
+import {
+  ensurePostgresOsUser,
+  type OsUser,
+  reachableDataDir,
+  reachableInstallDir,
+} from './postgres-os-user.js';
 import { stopOrphanedPostmaster } from './postmaster-pid.js';
 
 export interface EmbeddedPostgresOptions {
@@ -55,7 +60,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   for (let attempt = 1; ; attempt++) {
     const port = options.port || (await findFreePort());
     try {
-      const child = await startPostmaster({ installDir, clusterDir, port, runAs, logger, ephemeral: options.ephemeral });
+      const child = await startPostmaster({
+        installDir,
+        clusterDir,
+        port,
+        runAs,
+        logger,
+        ephemeral: options.ephemeral,
+      });
       const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
       return { url, port, clusterDir, stop: () => stopPostmaster(child, logger) };
     } catch (error) {
@@ -76,7 +88,9 @@ async function locateInstall(): Promise<Install> {
   try {
     binaries = (await import(packageName)) as { postgres: string };
   } catch {
-    throw new Error(`Embedded PostgreSQL is not available for ${process.platform}-${process.arch} (${packageName}).`);
+    throw new Error(
+      `Embedded PostgreSQL is not available for ${process.platform}-${process.arch} (${packageName}).`,
+    );
   }
   const dir = path.dirname(path.dirname(binaries.postgres));
   const packageJson = JSON.parse(await fs.readFile(path.join(dir, '..', 'package.json'), 'utf8')) as {
@@ -100,7 +114,9 @@ async function assertLibraryLinks(installDir: string, packageName: string): Prom
     if (!present) missing.push(link.target);
   }
   if (missing.length > 0) {
-    throw new Error(`PostgreSQL library links are missing (npm skipped install scripts): run \`npm rebuild ${packageName}\``);
+    throw new Error(
+      `PostgreSQL library links are missing (npm skipped install scripts): run \`npm rebuild ${packageName}\``,
+    );
   }
 }
 
@@ -115,7 +131,8 @@ async function initialiseClusterOnce(args: {
   const passwordPath = path.join(clusterDir, PASSWORD_FILE);
   if (await fileExists(path.join(clusterDir, 'PG_VERSION'))) {
     const saved = await fs.readFile(passwordPath, 'utf8').catch(() => undefined);
-    if (saved === undefined) throw new Error(`${passwordPath} is missing: this cluster was not made by docrpc`);
+    if (saved === undefined)
+      throw new Error(`${passwordPath} is missing: this cluster was not made by docrpc`);
     return saved.trim();
   }
   // Leftovers of an initdb that died half-way: not a cluster, safe to clear.
@@ -185,13 +202,19 @@ function startPostmaster(args: {
     'unix_socket_directories=',
     '-c',
     'max_connections=200',
-    ...(args.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ...(args.ephemeral
+      ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+      : []),
   ];
-  const child = spawn(path.join(installDir, 'bin', 'postgres'), ['-D', clusterDir, '-p', String(port), ...settings], {
-    ...runAs,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: postgresEnv(),
-  });
+  const child = spawn(
+    path.join(installDir, 'bin', 'postgres'),
+    ['-D', clusterDir, '-p', String(port), ...settings],
+    {
+      ...runAs,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: postgresEnv(),
+    },
+  );
   const pgLog = logger.child({ component: 'postgres' });
   let recent = '';
   return new Promise((resolve, reject) => {
@@ -220,8 +243,10 @@ function startPostmaster(args: {
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (!ready) reject(new Error(`PostgreSQL exited during start (${signal ?? code}): ${lastLines(recent)}`));
-      else if (!stopping.has(child)) logger.error({ code, signal }, 'embedded PostgreSQL exited unexpectedly');
+      if (!ready)
+        reject(new Error(`PostgreSQL exited during start (${signal ?? code}): ${lastLines(recent)}`));
+      else if (!stopping.has(child))
+        logger.error({ code, signal }, 'embedded PostgreSQL exited unexpectedly');
     });
   });
 }
@@ -250,7 +275,9 @@ export async function findFreePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

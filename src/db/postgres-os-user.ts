@@ -48,7 +48,11 @@ export async function canTraverse(target: string, user: OsUser): Promise<boolean
     const stat = await fs.stat(current).catch(() => undefined);
     if (stat?.isDirectory()) {
       const bit =
-        stat.uid === user.uid ? constants.S_IXUSR : stat.gid === user.gid ? constants.S_IXGRP : constants.S_IXOTH;
+        stat.uid === user.uid
+          ? constants.S_IXUSR
+          : stat.gid === user.gid
+            ? constants.S_IXGRP
+            : constants.S_IXOTH;
       if ((stat.mode & bit) === 0) return false;
     }
     const parent = path.dirname(current);

@@ -1,7 +1,7 @@
 // Chooses the database: DATABASE_URL when set, else the embedded PostgreSQL; then applies migrations.
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { type DatabaseHandle, connectDatabase } from './client.js';
+import { connectDatabase, type DatabaseHandle } from './client.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.js';
 import { runMigrations } from './migrate.js';
 

@@ -22,7 +22,9 @@ export async function sendReadiness(
     return;
   }
   const results = await Promise.all(
-    checks.map(async ({ name, check }) => [name, await withTimeout(check()).then(() => 'ok', describe)] as const),
+    checks.map(
+      async ({ name, check }) => [name, await withTimeout(check()).then(() => 'ok', describe)] as const,
+    ),
   );
   const ok = results.every(([, result]) => result === 'ok');
   sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not-ready', checks: Object.fromEntries(results) });

@@ -3,7 +3,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AnyTRPCRouter } from '@trpc/server';
-import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import compression from 'compression';
 import cors from 'cors';
 import onHeaders from 'on-headers';
@@ -14,6 +13,7 @@ import { type ReadinessCheck, sendHealth, sendJson, sendReadiness } from './heal
 import { attachRequestMeta, type RequestMeta } from './request-meta.js';
 import { createContextFactory } from './trpc-context.js';
 import { logCallError } from './trpc-error-log.js';
+import { createTrpcHttpHandler } from './trpc-http.js';
 import { attachWebSocket } from './websocket.js';
 
 const TRPC_PATH = '/trpc';
@@ -35,16 +35,17 @@ export function createHttpServer(args: {
 }): HttpServer {
   const { config, logger, router } = args;
   const createContext = createContextFactory(args.deps);
-  const trpcHandler = createHTTPHandler({
+  const trpcHandler = createTrpcHttpHandler({
     router,
-    basePath: `${TRPC_PATH}/`,
+    basePath: TRPC_PATH,
     maxBodySize: config.maxRequestBytes,
-    createContext: ({ req }) => createContext({ req }, 'http'),
+    createContext: (req) => createContext({ req }, 'http'),
     onError: (opts) => logCallError(logger, opts),
   });
   const allowCors = toPromise(
     cors({
-      origin: (origin, callback) => callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
+      origin: (origin, callback) =>
+        callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
       credentials: true,
       maxAge: 600,
       exposedHeaders: ['X-Request-ID', 'Server-Timing'],
@@ -75,7 +76,8 @@ export function createHttpServer(args: {
     if (shuttingDown) res.setHeader('Connection', 'close');
     route(req, res).catch((error: unknown) => {
       logger.error({ err: error, requestId: meta.requestId }, 'request failed outside tRPC');
-      if (!res.headersSent) sendJson(res, 500, { error: { message: 'Internal error', requestId: meta.requestId } });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: { message: 'Internal error', requestId: meta.requestId } });
       else res.destroy();
     });
   });
@@ -88,8 +90,7 @@ export function createHttpServer(args: {
       await allowCors(req, res);
       if (req.method === 'OPTIONS' || res.writableEnded) return;
       await compress(req, res);
-      trpcHandler(req, res);
-      return;
+      return trpcHandler(req, res);
     }
     sendJson(res, 404, { error: { message: `No route for ${pathname}`, appCode: 'RESOURCE_NOT_FOUND' } });
   }
@@ -116,7 +117,10 @@ export function createHttpServer(args: {
       shuttingDown = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await Promise.all([websocket.close(config.shutdownTimeoutMs), drain(inFlight, config.shutdownTimeoutMs)]);
+      await Promise.all([
+        websocket.close(config.shutdownTimeoutMs),
+        drain(inFlight, config.shutdownTimeoutMs),
+      ]);
       // Whatever is still open (a client that never reads its response) is cut now.
       server.closeAllConnections();
       await stopped;
@@ -133,7 +137,9 @@ async function drain(inFlight: Set<ServerResponse>, timeoutMs: number): Promise<
 
 function toPromise(middleware: Middleware) {
   return (req: IncomingMessage, res: ServerResponse) =>
-    new Promise<void>((resolve, reject) => middleware(req, res, (error) => (error ? reject(error) : resolve())));
+    new Promise<void>((resolve, reject) =>
+      middleware(req, res, (error) => (error ? reject(error) : resolve())),
+    );
 }
 
 function elapsedMs(meta: RequestMeta): number {

@@ -1,5 +1,5 @@
 // The one table from application codes to tRPC codes and HTTP statuses, and the error formatter built on it.
-import { TRPCError } from '@trpc/server';
+import type { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { type AppCode, AppError, type AppErrorDetails } from '../errors.js';
 
@@ -104,7 +104,10 @@ export interface AppErrorShape {
 }
 
 /** Classifies any error thrown while serving a call. Internal causes never leak their message. */
-export function describeError(error: TRPCError, requestId: string | undefined): Omit<AppErrorShape, 'code'> & {
+export function describeError(
+  error: TRPCError,
+  requestId: string | undefined,
+): Omit<AppErrorShape, 'code'> & {
   trpcCode: TRPCCode;
 } {
   const cause = error.cause;
@@ -114,7 +117,13 @@ export function describeError(error: TRPCError, requestId: string | undefined): 
     return {
       trpcCode,
       message,
-      data: { code: trpcCode, httpStatus: HTTP_STATUS[trpcCode], appCode: cause.code, requestId, ...cause.details },
+      data: {
+        code: trpcCode,
+        httpStatus: HTTP_STATUS[trpcCode],
+        appCode: cause.code,
+        requestId,
+        ...cause.details,
+      },
     };
   }
   if (cause instanceof ZodError) {
@@ -133,7 +142,11 @@ export function describeError(error: TRPCError, requestId: string | undefined): 
   const appCode = TRPC_TO_APP_CODE[error.code] ?? 'INTERNAL';
   const trpcCode = error.code;
   const message = appCode === 'INTERNAL' ? internalMessage(requestId) : error.message;
-  return { trpcCode, message, data: { code: trpcCode, httpStatus: HTTP_STATUS[trpcCode], appCode, requestId } };
+  return {
+    trpcCode,
+    message,
+    data: { code: trpcCode, httpStatus: HTTP_STATUS[trpcCode], appCode, requestId },
+  };
 }
 
 export function isInternal(error: TRPCError): boolean {
@@ -157,4 +170,3 @@ export function fieldErrorsOf(error: ZodError): Record<string, string[]> {
   }
   return result;
 }
-

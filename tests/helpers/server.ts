@@ -13,8 +13,8 @@ import {
 } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
 import superjson from 'superjson';
-import type { AppRouter } from '../../src/app-router.js';
 import { type RunningApp, startApp } from '../../src/app.js';
+import type { AppRouter } from '../../src/app-router.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -60,7 +60,10 @@ export async function startTestServer<TRouter extends DocrpcRouter = AppRouter>(
   const logger = createLogger(config, logs.stream);
   const app = await startApp({ config, logger, ...(options.router ? { router: options.router } : {}) });
   const trpcUrl = `${app.url}/trpc`;
-  const wsClient = createWSClient({ url: trpcUrl.replace(/^http/, 'ws'), lazy: { enabled: true, closeMs: 0 } });
+  const wsClient = createWSClient({
+    url: trpcUrl.replace(/^http/, 'ws'),
+    lazy: { enabled: true, closeMs: 60_000 },
+  });
   // Links are typed by the root config (context + transformer), which every DocrpcRouter shares.
   const client = (link: TRPCLink<AppRouter>) => createTRPCClient<TRouter>({ links: [link] });
   return {

@@ -35,7 +35,9 @@ export const testRouter = mergeRouters(
       large: publicProcedure
         .input(z.object({ items: z.number().int().max(10_000) }))
         .output(z.array(z.object({ id: z.number(), label: z.string() })))
-        .query(({ input }) => Array.from({ length: input.items }, (_, id) => ({ id, label: `item number ${id}` }))),
+        .query(({ input }) =>
+          Array.from({ length: input.items }, (_, id) => ({ id, label: `item number ${id}` })),
+        ),
       whoami: publicProcedure
         .output(z.object({ requestId: z.string(), transport: z.enum(['http', 'ws']) }))
         .query(({ ctx }) => ({ requestId: ctx.requestId, transport: ctx.transport })),

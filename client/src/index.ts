@@ -1,0 +1,51 @@
+// The typed docrpc client. Only types come from the server (`import type`), so no server code is bundled.
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  splitLink,
+  type TRPCLink,
+  type TRPCWebSocketClient,
+  wsLink,
+} from '@trpc/client';
+import superjson from 'superjson';
+import type { AppRouter } from '../../src/app-router.js';
+
+export type { AppRouter, RouterInputs, RouterOutputs } from '../../src/app-router.js';
+export type { AppErrorData } from '../../src/trpc/errors.js';
+
+export interface DocrpcClientOptions {
+  /** The server's base URL, e.g. `http://localhost:3000`. */
+  url: string;
+  /** From createDocrpcWebSocket: subscriptions (and, with `allOverWebSocket`, every call) use it. */
+  webSocket?: TRPCWebSocketClient;
+  allOverWebSocket?: boolean;
+  /** Extra headers per HTTP request, e.g. `() => ({ authorization: \`Bearer ${token}\` })`. */
+  headers?: () => Record<string, string>;
+}
+
+/** One WebSocket per app, opened on first use and closed after 30 s without calls; close it on teardown. */
+export function createDocrpcWebSocket(url: string): TRPCWebSocketClient {
+  return createWSClient({
+    url: `${url.replace(/\/$/, '').replace(/^http/, 'ws')}/trpc`,
+    lazy: { enabled: true, closeMs: 30_000 },
+  });
+}
+
+export function createDocrpcClient(options: DocrpcClientOptions) {
+  const http = httpBatchLink<AppRouter>({
+    url: `${options.url.replace(/\/$/, '')}/trpc`,
+    transformer: superjson,
+    ...(options.headers ? { headers: options.headers } : {}),
+  });
+  let link: TRPCLink<AppRouter> = http;
+  if (options.webSocket) {
+    const ws = wsLink<AppRouter>({ client: options.webSocket, transformer: superjson });
+    link = options.allOverWebSocket
+      ? ws
+      : splitLink({ condition: (op) => op.type === 'subscription', true: ws, false: http });
+  }
+  return createTRPCClient<AppRouter>({ links: [link] });
+}
+
+export type DocrpcClient = ReturnType<typeof createDocrpcClient>;

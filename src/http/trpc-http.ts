@@ -1,0 +1,76 @@
+// Serves tRPC over plain HTTP. Like tRPC's standalone adapter, but a complete JSON answer is written in one
+// piece with a Content-Length: compression can then skip small bodies, and the response needs no chunking.
+// Streams (SSE subscriptions, jsonl batch streams) are still written as they come.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
+import { incomingMessageToRequest } from '@trpc/server/adapters/node-http';
+import { resolveResponse } from '@trpc/server/http';
+import type { Context } from '../trpc/context.js';
+
+export interface TrpcHttpOptions {
+  router: AnyTRPCRouter;
+  basePath: string;
+  maxBodySize: number;
+  createContext(req: IncomingMessage): Context;
+  onError(opts: { error: TRPCError; path: string | undefined; ctx: Context | undefined }): void;
+}
+
+export function createTrpcHttpHandler(options: TrpcHttpOptions) {
+  const prefix = options.basePath.endsWith('/') ? options.basePath : `${options.basePath}/`;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    const path = pathname.startsWith(prefix) ? pathname.slice(prefix.length).replace(/\/$/, '') : '';
+    const request = incomingMessageToRequest(req, res, { maxBodySize: options.maxBodySize });
+    const response = await resolveResponse({
+      router: options.router,
+      req: request,
+      path,
+      error: null,
+      createContext: async () => options.createContext(req),
+      onError: ({ error, path: procedure, ctx }) =>
+        options.onError({ error, path: procedure, ctx: ctx as Context | undefined }),
+    });
+    await writeResponse(req, res, response, request.signal);
+  };
+}
+
+async function writeResponse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  response: Response,
+  signal: AbortSignal,
+): Promise<void> {
+  res.statusCode = response.status;
+  for (const [key, value] of response.headers) {
+    if (key !== 'set-cookie') res.setHeader(key, value);
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  if (!isStream(req, response)) {
+    const body = Buffer.from(await response.arrayBuffer());
+    res.setHeader('content-length', body.length);
+    res.end(body);
+    return;
+  }
+  const flushable = res as ServerResponse & { flush?: () => void };
+  try {
+    for await (const chunk of response.body) {
+      if (signal.aborted) break;
+      if (!res.write(chunk))
+        await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+      // compression buffers otherwise; each event must leave now.
+      flushable.flush?.();
+    }
+  } finally {
+    res.end();
+  }
+}
+
+function isStream(req: IncomingMessage, response: Response): boolean {
+  const type = response.headers.get('content-type') ?? '';
+  return type.startsWith('text/event-stream') || req.headers['trpc-accept'] === 'application/jsonl';
+}

@@ -1,0 +1,109 @@
+// Every error a caller sees carries a stable appCode; internal ones are masked but traceable by request id.
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { SECRET_IN_INTERNAL_ERROR, type TestRouter, testRouter } from '../helpers/test-router.js';
+
+interface ErrorBody {
+  error: { json: { message: string; code: number; data: Record<string, unknown> } };
+}
+
+let server: TestServer<TestRouter>;
+beforeAll(async () => {
+  server = await startTestServer({ router: testRouter });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function post(path: string, body: unknown) {
+  const response = await fetch(`${server.url}/trpc/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { response, body: (await response.json()) as ErrorBody };
+}
+
+describe('validation failures', () => {
+  it('return VALIDATION_ERROR with a message per field, over plain HTTP', async () => {
+    const { response, body } = await post('test.register', { json: { email: 'not-an-email', age: 3.5 } });
+    expect(response.status).toBe(400);
+    const data = body.error.json.data;
+    expect(data.appCode).toBe('VALIDATION_ERROR');
+    expect(data.code).toBe('BAD_REQUEST');
+    const fieldErrors = data.fieldErrors as Record<string, string[]>;
+    expect(Object.keys(fieldErrors).sort()).toEqual(['age', 'email']);
+    expect(fieldErrors.email?.[0]).toMatch(/email/i);
+    expect(data.requestId).toBe(response.headers.get('x-request-id'));
+  });
+
+  it('reach the typed client as TRPCClientError with the same data', async () => {
+    const error = await server.http.test.register.mutate({ email: 'x', age: 20 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    const data = (error as TRPCClientError<TestRouter>).data as Record<string, unknown>;
+    expect(data.appCode).toBe('VALIDATION_ERROR');
+    expect(Object.keys(data.fieldErrors as object)).toEqual(['email']);
+  });
+
+  it('call malformed JSON a VALIDATION_ERROR too', async () => {
+    const response = await fetch(`${server.url}/trpc/test.store`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"json": {',
+    });
+    const body = (await response.json()) as ErrorBody;
+    expect(response.status).toBe(400);
+    expect(body.error.json.data.appCode).toBe('VALIDATION_ERROR');
+  });
+});
+
+describe('internal errors', () => {
+  it('are masked: a fixed message with the request id, no stack, no cause', async () => {
+    const response = await fetch(`${server.url}/trpc/test.explode`);
+    const text = await response.text();
+    expect(response.status).toBe(500);
+    const requestId = response.headers.get('x-request-id');
+    const body = JSON.parse(text) as ErrorBody;
+    expect(body.error.json.message).toBe(`Internal error (request id ${requestId})`);
+    expect(body.error.json.data.appCode).toBe('INTERNAL');
+    expect(body.error.json.data.requestId).toBe(requestId);
+    expect(text).not.toContain('secret_internal_table');
+    expect(text).not.toMatch(/stack|\.ts:\d+/);
+  });
+
+  it('are logged in full under the same request id', async () => {
+    const response = await fetch(`${server.url}/trpc/test.explode`, {
+      headers: { 'x-request-id': 'trace-me-42' },
+    });
+    expect(response.headers.get('x-request-id')).toBe('trace-me-42');
+    const line = server.logs.lines().find((l) => l.requestId === 'trace-me-42' && l.msg === 'internal error');
+    expect(line).toBeDefined();
+    const err = line?.err as { message: string; stack: string };
+    expect(err.message).toBe(SECRET_IN_INTERNAL_ERROR);
+    expect(err.stack).toContain('test-router');
+  });
+});
+
+describe('application errors', () => {
+  it('keep their code, message and mapped HTTP status', async () => {
+    const response = await fetch(`${server.url}/trpc/test.conflict`);
+    const body = (await response.json()) as ErrorBody;
+    expect(response.status).toBe(409);
+    expect(body.error.json.message).toBe('That name is taken');
+    expect(body.error.json.data.appCode).toBe('CONFLICT');
+  });
+
+  it('an unknown procedure is RESOURCE_NOT_FOUND with 404', async () => {
+    const response = await fetch(`${server.url}/trpc/nothing.here`);
+    const body = (await response.json()) as ErrorBody;
+    expect(response.status).toBe(404);
+    expect(body.error.json.data.appCode).toBe('RESOURCE_NOT_FOUND');
+  });
+
+  it('over WebSocket carry the same appCode', async () => {
+    const error = await server.ws.test.conflict.query().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect(((error as TRPCClientError<TestRouter>).data as Record<string, unknown>).appCode).toBe('CONFLICT');
+  });
+});
