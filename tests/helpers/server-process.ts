@@ -21,7 +21,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: PROJECT_ROOT,
     env: {
-      PATH: process.env.PATH,
+      // Without /usr/local/bin, where this machine links Debian's postgres: the embedded one must not need it.
+      PATH: SERVER_PATH,
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_PRETTY: 'false',
