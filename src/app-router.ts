@@ -1,10 +1,14 @@
 // The single router tree: every module's router merged under its area name.
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { adminRouter } from './modules/admin/router.js';
+import { authRouter } from './modules/auth/router.js';
 import { systemRouter } from './modules/system/router.js';
 import { router } from './trpc/init.js';
 
 export const appRouter = router({
   system: systemRouter,
+  auth: authRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,6 +6,8 @@ import type { Config } from './config.js';
 import { type ProvisionedDatabase, provisionDatabase } from './db/provision.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
+import { warmPasswordHasher } from './modules/auth/passwords.js';
+import { deriveAuthSecrets } from './modules/auth/secrets.js';
 import type { AppDeps } from './trpc/context.js';
 
 export interface RunningApp {
@@ -29,6 +31,7 @@ export async function startApp(options: {
   const deps: AppDeps = {
     db: database.db,
     config,
+    secrets: deriveAuthSecrets(config.jwtSecret),
     logger,
     databaseKind: database.kind,
     startedAt: new Date(),
@@ -41,7 +44,10 @@ export async function startApp(options: {
     deps,
     readinessChecks: [{ name: 'database', check: async () => void (await database.sql`select 1`) }],
   });
+  // The dummy hash makes unknown-user logins cost what real ones cost; make it before the first one.
+  await warmPasswordHasher();
   let address: Awaited<ReturnType<typeof http.listen>>;
+
   try {
     address = await http.listen();
   } catch (error) {

@@ -47,9 +47,23 @@ const ZEnv = z.object({
   CORS_ORIGINS: commaList.pipe(z.array(z.url({ error: 'must be a comma-separated list of origins' }))),
   MAX_REQUEST_BYTES: positiveInt.default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(15 * 60),
+  REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
+  ADMIN_EMAILS: commaList.transform((list) => list.map((email) => email.toLowerCase())),
+  LLM_BASE_URL_ALLOWLIST: commaList.pipe(z.array(z.url({ error: 'must be a comma-separated list of URLs' }))),
+  AUTH_RATE_LIMIT: positiveInt.default(10),
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+  AUTH_RECHECK_MS: positiveInt.default(15_000),
 });
 
 export type Env = z.input<typeof ZEnv>;
+
+/** Well-known public OpenAI-compatible endpoints a user may point at in production without extra setup. */
+const DEFAULT_LLM_BASE_URLS = [
+  'https://api.openai.com',
+  'https://dashscope.aliyuncs.com',
+  'https://dashscope-intl.aliyuncs.com',
+];
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -65,6 +79,17 @@ export interface Config {
   corsOrigins: string[];
   maxRequestBytes: number;
   shutdownTimeoutMs: number;
+  auth: {
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    adminEmails: string[];
+    /** Origins a user's LLM base URL may point at in production; anything in development. */
+    llmBaseUrlAllowlist: string[];
+    rateLimit: number;
+    rateLimitWindowSeconds: number;
+    /** How often a live subscription re-checks that its session or token still stands. */
+    recheckMs: number;
+  };
 }
 
 /** Thrown for a bad setting; its message is one line naming the variable. */
@@ -100,6 +125,18 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
     corsOrigins: env.CORS_ORIGINS,
     maxRequestBytes: env.MAX_REQUEST_BYTES,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    auth: {
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      adminEmails: env.ADMIN_EMAILS,
+      llmBaseUrlAllowlist: (env.LLM_BASE_URL_ALLOWLIST.length > 0
+        ? env.LLM_BASE_URL_ALLOWLIST
+        : DEFAULT_LLM_BASE_URLS
+      ).map((url) => new URL(url).origin),
+      rateLimit: env.AUTH_RATE_LIMIT,
+      rateLimitWindowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS,
+      recheckMs: env.AUTH_RECHECK_MS,
+    },
   };
 }
 

@@ -1,19 +1,39 @@
 // Builds the tRPC context for a call over HTTP or WebSocket from the request the HTTP layer tagged.
+// Credentials are only read here; authedProcedure checks them, so public procedures never pay for it.
 import type { IncomingMessage } from 'node:http';
 import type { AppDeps, Context } from '../trpc/context.js';
 import { requestMetaOf } from './request-meta.js';
 
-export type ContextFactory = (opts: { req: IncomingMessage }, transport: Context['transport']) => Context;
+export interface ContextSource {
+  req: IncomingMessage;
+  /** WebSocket only: what the client sent in `connectionParams`. */
+  connectionParams?: Record<string, string | undefined> | null;
+}
+
+export type ContextFactory = (source: ContextSource, transport: Context['transport']) => Context;
 
 export function createContextFactory(deps: AppDeps): ContextFactory {
-  return ({ req }, transport) => {
+  return ({ req, connectionParams }, transport) => {
     const { requestId } = requestMetaOf(req);
+    const userAgent = req.headers['user-agent'];
     return {
       deps,
       caller: null,
+      bearer: transport === 'ws' ? (connectionParams?.token ?? null) : bearerOf(req),
+      client: {
+        ip: req.socket.remoteAddress ?? null,
+        userAgent: typeof userAgent === 'string' ? userAgent : null,
+      },
       requestId,
       logger: deps.logger.child({ requestId }),
       transport,
     };
   };
+}
+
+function bearerOf(req: IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? null;
 }

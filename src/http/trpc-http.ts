@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
 import { incomingMessageToRequest } from '@trpc/server/adapters/node-http';
 import { resolveResponse } from '@trpc/server/http';
+import { AppError } from '../errors.js';
 import type { Context } from '../trpc/context.js';
 
 export interface TrpcHttpOptions {
@@ -26,6 +27,7 @@ export function createTrpcHttpHandler(options: TrpcHttpOptions) {
       req: request,
       path,
       error: null,
+      responseMeta: ({ errors }) => retryAfterHeader(errors),
       createContext: async () => options.createContext(req),
       onError: ({ error, path: procedure, ctx }) =>
         options.onError({ error, path: procedure, ctx: ctx as Context | undefined }),
@@ -68,6 +70,15 @@ async function writeResponse(
   } finally {
     res.end();
   }
+}
+
+/** A rate-limited call tells HTTP clients when to come back, as the standard header too. */
+function retryAfterHeader(errors: TRPCError[]): { headers?: Record<string, string> } {
+  for (const error of errors) {
+    const seconds = error.cause instanceof AppError ? error.cause.details?.retryAfterSeconds : undefined;
+    if (seconds !== undefined) return { headers: { 'retry-after': String(seconds) } };
+  }
+  return {};
 }
 
 function isStream(req: IncomingMessage, response: Response): boolean {

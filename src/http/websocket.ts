@@ -27,7 +27,9 @@ export function attachWebSocket(args: {
   const handler = applyWSSHandler({
     wss,
     router: args.router,
-    createContext: ({ req }) => args.createContext({ req }, 'ws'),
+    createContext: ({ req, info }) =>
+      args.createContext({ req, connectionParams: info.connectionParams }, 'ws'),
+
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
     onError: (opts) => logCallError(logger, opts),
   });

@@ -1,28 +1,50 @@
-// What every procedure receives: the app's dependencies, the caller (null until auth lands) and the request's id.
+// What every procedure receives: the app's dependencies, who is calling (resolved by authedProcedure)
+// and the request's id.
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { DatabaseKind } from '../db/provision.js';
 import type { Logger } from '../logger.js';
+import type { ApiScope } from '../modules/auth/scopes.js';
+import type { AuthSecrets } from '../modules/auth/secrets.js';
 
-/** Everything services need, passed explicitly (no globals): db, config, logger, clock. */
+/** Everything services need, passed explicitly (no globals): db, config, keys, logger, clock. */
 export interface AppDeps {
   db: Database;
   config: Config;
+  secrets: AuthSecrets;
   logger: Logger;
   databaseKind: DatabaseKind;
   startedAt: Date;
   now(): Date;
 }
 
-/** The authenticated caller. Filled by the auth module; the shape other modules may rely on. */
+/** Where a call comes from, for rate limits and the session list. */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The authenticated caller, as authedProcedure establishes it. */
 export interface Caller {
   id: string;
   role: 'user' | 'admin';
+  /** A signed-in user (access token) or a script (API token). */
+  kind: 'session' | 'apiToken';
+  sessionId: string | null;
+  apiTokenId: string | null;
+  /** What an API token may do; null for a signed-in user, who may do everything their role allows. */
+  scopes: ApiScope[] | null;
+  /** When the access token stops being valid (sessions only): a subscription ends then. */
+  expiresAt: Date | null;
 }
 
 export interface Context {
   deps: AppDeps;
+  /** Null until authedProcedure has checked the credentials. */
   caller: Caller | null;
+  /** The bearer token the request presented (Authorization header, or WebSocket connectionParams). */
+  bearer: string | null;
+  client: ClientInfo;
   requestId: string;
   logger: Logger;
   transport: 'http' | 'ws';

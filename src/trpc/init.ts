@@ -1,25 +1,36 @@
 // tRPC is initialised here and only here: superjson on the wire, errors shaped by trpc/errors.ts.
 import { initTRPC } from '@trpc/server';
 import superjson from 'superjson';
+import type { ApiScope } from '../modules/auth/scopes.js';
 import type { Context } from './context.js';
+
 import { describeError, TRPC_JSON_RPC_CODE } from './errors.js';
 
-const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  // Never a stack trace, in any environment: the log line (with the same request id) has it.
-  isDev: false,
-  errorFormatter({ error, path, ctx }) {
-    // ctx is missing when the request failed before a context existed (bad content type, body too large);
-    // the X-Request-ID response header still carries the id then.
-    const { trpcCode, message, data } = describeError(error, ctx?.requestId);
-    if (data.requestId === undefined) delete data.requestId;
-    return {
-      message,
-      code: TRPC_JSON_RPC_CODE[trpcCode],
-      data: { ...data, ...(path === undefined ? {} : { path }) },
-    };
-  },
-});
+/** Per-procedure facts the middlewares read. */
+export interface ProcedureMeta {
+  /** The scope an API token needs to call this procedure; without one, API tokens may not call it. */
+  scope?: ApiScope;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    // Never a stack trace, in any environment: the log line (with the same request id) has it.
+    isDev: false,
+    errorFormatter({ error, path, ctx }) {
+      // ctx is missing when the request failed before a context existed (bad content type, body too large);
+      // the X-Request-ID response header still carries the id then.
+      const { trpcCode, message, data } = describeError(error, ctx?.requestId);
+      if (data.requestId === undefined) delete data.requestId;
+      return {
+        message,
+        code: TRPC_JSON_RPC_CODE[trpcCode],
+        data: { ...data, ...(path === undefined ? {} : { path }) },
+      };
+    },
+  });
 
 export const router = t.router;
 export const mergeRouters = t.mergeRouters;

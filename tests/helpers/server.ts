@@ -35,6 +35,8 @@ export interface TestServer<TRouter extends DocrpcRouter> {
   batch: TRPCClient<TRouter>;
   /** Calls over a WebSocket (opened lazily on first use). */
   ws: TRPCClient<TRouter>;
+  /** Clients that present a bearer token (access token or API token): HTTP header, WS connectionParams. */
+  as(token: string): { http: TRPCClient<TRouter>; ws: TRPCClient<TRouter> };
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startTestServer<TRouter extends DocrpcRouter = AppRouter>(
   const logger = createLogger(config, logs.stream);
   const app = await startApp({ config, logger, ...(options.router ? { router: options.router } : {}) });
   const trpcUrl = `${app.url}/trpc`;
+  const wsClients: ReturnType<typeof createWSClient>[] = [];
   const wsClient = createWSClient({
     url: trpcUrl.replace(/^http/, 'ws'),
     lazy: { enabled: true, closeMs: 60_000 },
@@ -75,7 +78,26 @@ export async function startTestServer<TRouter extends DocrpcRouter = AppRouter>(
     http: client(httpLink<AppRouter>({ url: trpcUrl, transformer: superjson })),
     batch: client(httpBatchLink<AppRouter>({ url: trpcUrl, transformer: superjson })),
     ws: client(wsLink<AppRouter>({ client: wsClient, transformer: superjson })),
+    as(token) {
+      const authedWs = createWSClient({
+        url: trpcUrl.replace(/^http/, 'ws'),
+        lazy: { enabled: true, closeMs: 60_000 },
+        connectionParams: { token },
+      });
+      wsClients.push(authedWs);
+      return {
+        http: client(
+          httpLink<AppRouter>({
+            url: trpcUrl,
+            transformer: superjson,
+            headers: { authorization: `Bearer ${token}` },
+          }),
+        ),
+        ws: client(wsLink<AppRouter>({ client: authedWs, transformer: superjson })),
+      };
+    },
     async close() {
+      await Promise.all(wsClients.map((c) => c.close()));
       await wsClient.close();
       await app.stop();
       await database.drop();

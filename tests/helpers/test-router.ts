@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { appRouter } from '../../src/app-router.js';
 import { AppError } from '../../src/errors.js';
 import { mergeRouters, router } from '../../src/trpc/init.js';
-import { publicProcedure } from '../../src/trpc/procedures.js';
+import { authedProcedure, publicProcedure } from '../../src/trpc/procedures.js';
 
 export const SECRET_IN_INTERNAL_ERROR = 'relation "secret_internal_table" does not exist';
 
@@ -38,6 +38,15 @@ export const testRouter = mergeRouters(
         .query(({ input }) =>
           Array.from({ length: input.items }, (_, id) => ({ id, label: `item number ${id}` })),
         ),
+      ticks: authedProcedure
+        .meta({ scope: 'tasks:read' })
+        .input(z.object({ everyMs: z.number().int().min(10).max(1000) }))
+        .subscription(async function* ({ input, signal }) {
+          for (let n = 0; !signal?.aborted; n++) {
+            yield n;
+            await new Promise((resolve) => setTimeout(resolve, input.everyMs));
+          }
+        }),
       whoami: publicProcedure
         .output(z.object({ requestId: z.string(), transport: z.enum(['http', 'ws']) }))
         .query(({ ctx }) => ({ requestId: ctx.requestId, transport: ctx.transport })),

@@ -1,2 +1,4 @@
 // Every table, one module per domain; drizzle-kit and the db client read the schema from here.
+export * from './auth.js';
+export * from './rate-limits.js';
 export * from './users.js';

@@ -1,10 +1,24 @@
-// Narrows ctx.caller to non-null, so handlers behind authedProcedure never need a `!`.
+// authedProcedure's check: resolves the bearer into ctx.caller (non-null by type afterwards), enforces an
+// API token's scopes, and keeps subscriptions honest about expired or revoked credentials.
 import { AppError } from '../../errors.js';
+import { authenticate } from '../../modules/auth/authenticate.js';
 import { middleware } from '../init.js';
+import { guardSubscription } from './subscription-guard.js';
 
-export const requireCaller = middleware(({ ctx, next }) => {
-  if (!ctx.caller) throw new AppError('AUTH_REQUIRED', 'Sign in first');
-  return next({ ctx: { ...ctx, caller: ctx.caller } });
+export const requireCaller = middleware(async ({ ctx, meta, type, next }) => {
+  const caller = await authenticate(ctx.deps, ctx.bearer);
+  if (caller.scopes !== null && (!meta?.scope || !caller.scopes.includes(meta.scope))) {
+    throw new AppError(
+      'FORBIDDEN',
+      meta?.scope
+        ? `This API token lacks the "${meta.scope}" scope`
+        : 'API tokens cannot call this procedure',
+    );
+  }
+  const result = await next({ ctx: { ...ctx, caller } });
+  if (type === 'subscription' && result.ok)
+    return { ...result, data: guardSubscription(ctx.deps, caller, result.data) };
+  return result;
 });
 
 export const requireAdmin = middleware(({ ctx, next }) => {

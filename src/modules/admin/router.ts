@@ -1,0 +1,19 @@
+// admin.*: account administration, for admins only.
+import { router } from '../../trpc/init.js';
+import { adminProcedure } from '../../trpc/procedures.js';
+import { ZOk } from '../auth/schemas.js';
+import { ZListUsersInput, ZListUsersOutput, ZSetDisabledInput } from './schemas.js';
+import { listUsers, setDisabled } from './service.js';
+
+export const adminRouter = router({
+  users: router({
+    list: adminProcedure
+      .input(ZListUsersInput)
+      .output(ZListUsersOutput)
+      .query(({ ctx, input }) => listUsers(ctx.deps, input)),
+    setDisabled: adminProcedure
+      .input(ZSetDisabledInput)
+      .output(ZOk)
+      .mutation(({ ctx, input }) => setDisabled(ctx.deps, ctx.caller, input)),
+  }),
+});

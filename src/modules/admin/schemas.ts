@@ -1,0 +1,20 @@
+// Input and output schemas of admin.*.
+import { z } from 'zod';
+
+export const ZAdminUser = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  email: z.string(),
+  role: z.enum(['user', 'admin']),
+  disabled: z.boolean(),
+  createdAt: z.date(),
+});
+
+export const ZListUsersInput = z.object({
+  cursor: z.uuid().optional(),
+  limit: z.number().int().min(1).max(100).default(50),
+});
+
+export const ZListUsersOutput = z.object({ items: z.array(ZAdminUser), nextCursor: z.uuid().nullable() });
+
+export const ZSetDisabledInput = z.object({ userId: z.uuid(), disabled: z.boolean() });

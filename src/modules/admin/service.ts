@@ -1,0 +1,27 @@
+// Administration of accounts: list them, disable or enable one.
+import { AppError } from '../../errors.js';
+import type { AppDeps, Caller } from '../../trpc/context.js';
+import { listUsersPage, setUserDisabled } from './queries.js';
+
+export async function listUsers(deps: AppDeps, input: { cursor?: string | undefined; limit: number }) {
+  const rows = await listUsersPage(deps.db, input.cursor, input.limit);
+  const items = rows.slice(0, input.limit);
+  return { items, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+export async function setDisabled(
+  deps: AppDeps,
+  caller: Caller,
+  input: { userId: string; disabled: boolean },
+) {
+  if (input.userId === caller.id && input.disabled)
+    throw new AppError('CONFLICT', 'You cannot disable yourself');
+  if (!(await setUserDisabled(deps.db, input.userId, input.disabled))) {
+    throw new AppError('RESOURCE_NOT_FOUND', 'No such user');
+  }
+  deps.logger.info(
+    { userId: input.userId, disabled: input.disabled, by: caller.id },
+    'user disabled flag set',
+  );
+  return { ok: true as const };
+}

@@ -1,0 +1,64 @@
+// Turns a bearer token (access JWT or `drpc_` API token) into a Caller, or refuses it with a clear code.
+import { AppError } from '../../errors.js';
+import type { AppDeps, Caller } from '../../trpc/context.js';
+import { verifyAccessToken } from './access-tokens.js';
+import { findApiTokenById, findApiTokenCaller, findSessionCaller, touchApiToken } from './queries.js';
+import { API_TOKEN_PREFIX, hashToken } from './tokens.js';
+
+type AuthDeps = Pick<AppDeps, 'db' | 'secrets' | 'now'>;
+
+// last_used_at is informational: writing it once a minute per token is plenty.
+const API_TOKEN_TOUCH_INTERVAL_MS = 60_000;
+
+export async function authenticate(deps: AuthDeps, bearer: string | null): Promise<Caller> {
+  if (!bearer) throw new AppError('AUTH_REQUIRED', 'Sign in first (Authorization: Bearer …)');
+  if (bearer.startsWith(API_TOKEN_PREFIX)) return authenticateApiToken(deps, bearer);
+  const claims = await verifyAccessToken(deps.secrets.jwtKey, bearer, deps.now());
+  const row = await findSessionCaller(deps.db, claims.userId, claims.sessionId);
+  if (
+    !row ||
+    row.disabled ||
+    row.revokedAt !== null ||
+    row.expiresAt <= deps.now() ||
+    row.tokenVersion !== claims.version
+  ) {
+    throw new AppError('AUTH_INVALID', 'This session has ended; sign in again');
+  }
+  return {
+    id: claims.userId,
+    role: row.role,
+    kind: 'session',
+    sessionId: claims.sessionId,
+    apiTokenId: null,
+    scopes: null,
+    expiresAt: claims.expiresAt,
+  };
+}
+
+async function authenticateApiToken(deps: AuthDeps, secret: string): Promise<Caller> {
+  const row = await findApiTokenCaller(deps.db, hashToken(secret));
+  if (!row) throw new AppError('AUTH_INVALID', 'Invalid, expired or revoked API token');
+  if (!row.lastUsedAt || deps.now().getTime() - row.lastUsedAt.getTime() > API_TOKEN_TOUCH_INTERVAL_MS) {
+    await touchApiToken(deps.db, row.tokenId);
+  }
+  return {
+    id: row.userId,
+    role: row.role,
+    kind: 'apiToken',
+    sessionId: null,
+    apiTokenId: row.tokenId,
+    scopes: row.scopes,
+    expiresAt: null,
+  };
+}
+
+/** For long-lived subscriptions: does the credential they were opened with still stand? */
+export async function isCallerStillValid(deps: AuthDeps, caller: Caller): Promise<boolean> {
+  if (caller.expiresAt && caller.expiresAt <= deps.now()) return false;
+  if (caller.kind === 'apiToken' && caller.apiTokenId) {
+    return (await findApiTokenById(deps.db, caller.apiTokenId)) !== undefined;
+  }
+  if (!caller.sessionId) return false;
+  const row = await findSessionCaller(deps.db, caller.id, caller.sessionId);
+  return row !== undefined && !row.disabled && row.revokedAt === null && row.expiresAt > deps.now();
+}

@@ -1,0 +1,111 @@
+// Input and output schemas of auth.*, exported for the client. Outputs list every field they may carry.
+import { z } from 'zod';
+import { isCommonPassword } from './common-passwords.js';
+
+import { API_SCOPES } from './scopes.js';
+
+export { API_SCOPES, type ApiScope } from './scopes.js';
+export const ZApiScope = z.enum(API_SCOPES);
+
+export const ZUsername = z
+  .string()
+  .trim()
+  .min(3, 'must be at least 3 characters')
+  .max(50, 'must be at most 50 characters')
+  .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
+
+export const ZEmail = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be a valid email address'));
+
+export const ZNewPassword = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(128, 'must be at most 128 characters')
+  .refine((password) => !isCommonPassword(password), 'is too common; choose another');
+
+/** Existing passwords are checked only for size: policy may have changed since they were set. */
+const ZGivenPassword = z.string().min(1, 'is required').max(128, 'must be at most 128 characters');
+
+export const ZRegisterInput = z.object({ username: ZUsername, email: ZEmail, password: ZNewPassword });
+export const ZLoginInput = z.object({
+  login: z.string().trim().min(1, 'is required').max(254),
+  password: ZGivenPassword,
+});
+export const ZRefreshInput = z.object({ refreshToken: z.string().min(1).max(200) });
+
+export const ZUserProfile = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  email: z.string(),
+  displayName: z.string().nullable(),
+  role: z.enum(['user', 'admin']),
+  createdAt: z.date(),
+  settings: z.object({
+    llmApiKeyConfigured: z.boolean(),
+    llmApiKeyLast4: z.string().nullable(),
+    llmBaseUrl: z.string().nullable(),
+    preferredModel: z.string().nullable(),
+  }),
+});
+export type UserProfile = z.infer<typeof ZUserProfile>;
+
+export const ZSessionOutput = z.object({
+  user: ZUserProfile,
+  accessToken: z.string(),
+  accessTokenExpiresAt: z.date(),
+  refreshToken: z.string(),
+  refreshTokenExpiresAt: z.date(),
+});
+export type SessionOutput = z.infer<typeof ZSessionOutput>;
+
+export const ZTokenPair = ZSessionOutput.omit({ user: true });
+
+export const ZUpdateProfileInput = z
+  .object({ username: ZUsername.optional(), displayName: z.string().trim().max(100).nullable().optional() })
+  .refine((input) => Object.keys(input).length > 0, 'nothing to update');
+
+export const ZChangePasswordInput = z.object({ current: ZGivenPassword, next: ZNewPassword });
+
+export const ZUpdateSettingsInput = z
+  .object({
+    /** null clears the key. */
+    llmApiKey: z.string().trim().min(8, 'looks too short for an API key').max(500).nullable().optional(),
+    llmBaseUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .max(500)
+      .nullable()
+      .optional(),
+    preferredModel: z.string().trim().min(1).max(100).nullable().optional(),
+  })
+  .refine((input) => Object.keys(input).length > 0, 'nothing to update');
+
+export const ZCreateTokenInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(100),
+  scopes: z.array(ZApiScope).min(1, 'name at least one scope').max(API_SCOPES.length),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+
+export const ZApiTokenOutput = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  tokenPrefix: z.string(),
+  scopes: z.array(ZApiScope),
+  createdAt: z.date(),
+  expiresAt: z.date().nullable(),
+  lastUsedAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+});
+export type ApiTokenOutput = z.infer<typeof ZApiTokenOutput>;
+
+export const ZCreateTokenOutput = z.object({
+  token: ZApiTokenOutput,
+  /** Shown once; only its hash is stored. */
+  secret: z.string(),
+});
+
+export const ZRevokeTokenInput = z.object({ id: z.uuid() });
+export const ZOk = z.object({ ok: z.literal(true) });

@@ -1,0 +1,194 @@
+// Accounts and sessions: register, login, refresh, logout, profile, password and LLM settings.
+import { sql } from 'drizzle-orm';
+import { AppError } from '../../errors.js';
+import { enforceRateLimits } from '../../rate-limit/rate-limit.js';
+import type { AppDeps, Caller, ClientInfo } from '../../trpc/context.js';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import {
+  countUsers,
+  findCredentials,
+  findProfile,
+  findUserForLogin,
+  insertUser,
+  type ProfileRow,
+  revokeSession,
+  revokeSessionsOfUser,
+  updatePasswordHash,
+  updateProfileColumns,
+} from './queries.js';
+import type { SessionOutput, UserProfile } from './schemas.js';
+import { seal } from './secrets.js';
+import { rotateRefreshToken, startSession } from './sessions.js';
+
+// Any fixed number: serialises registrations so "the first user is admin" holds under concurrency.
+const REGISTRATION_LOCK = 4_242_002;
+
+export function toUserProfile(row: ProfileRow): UserProfile {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    displayName: row.displayName,
+    role: row.role,
+    createdAt: row.createdAt,
+    settings: {
+      llmApiKeyConfigured: row.llmApiKeyLast4 !== null,
+      llmApiKeyLast4: row.llmApiKeyLast4,
+      llmBaseUrl: row.llmBaseUrl,
+      preferredModel: row.preferredModel,
+    },
+  };
+}
+
+function authRateRules(deps: AppDeps, action: string, keys: string[]) {
+  const { rateLimit, rateLimitWindowSeconds } = deps.config.auth;
+  return keys.map((key) => ({
+    key: `${action}:${key}`,
+    limit: rateLimit,
+    windowSeconds: rateLimitWindowSeconds,
+  }));
+}
+
+export async function register(
+  deps: AppDeps,
+  input: { username: string; email: string; password: string },
+  client: ClientInfo,
+): Promise<SessionOutput> {
+  await enforceRateLimits(deps.db, authRateRules(deps, 'register', [`ip:${client.ip}`]));
+  const passwordHash = await hashPassword(input.password);
+  const result = await deps.db
+    .transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${REGISTRATION_LOCK})`);
+      const isFirst = (await countUsers(tx)) === 0;
+      const role = isFirst || deps.config.auth.adminEmails.includes(input.email) ? 'admin' : 'user';
+      const user = await insertUser(tx, { username: input.username, email: input.email, passwordHash, role });
+      const tokens = await startSession(deps, tx, user, client);
+      return { userId: user.id, tokens };
+    })
+    .catch((error: unknown) => {
+      throw uniqueViolationToConflict(error);
+    });
+  deps.logger.info({ userId: result.userId }, 'user registered');
+  return { user: await profileOf(deps, result.userId), ...result.tokens };
+}
+
+export async function login(
+  deps: AppDeps,
+  input: { login: string; password: string },
+  client: ClientInfo,
+): Promise<SessionOutput> {
+  await enforceRateLimits(
+    deps.db,
+    authRateRules(deps, 'login', [`ip:${client.ip}`, `login:${input.login.toLowerCase()}`]),
+  );
+  const user = await findUserForLogin(deps.db, input.login);
+  const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
+  if (!user || !valid) throw new AppError('AUTH_INVALID', 'Wrong email/username or password');
+  if (user.disabled) throw new AppError('AUTH_INVALID', 'This account is disabled');
+  if (needsRehash(user.passwordHash)) {
+    await updatePasswordHash(deps.db, user.id, await hashPassword(input.password), false);
+  }
+  const tokens = await startSession(deps, deps.db, user, client);
+  return { user: await profileOf(deps, user.id), ...tokens };
+}
+
+export async function refresh(deps: AppDeps, input: { refreshToken: string }, client: ClientInfo) {
+  await enforceRateLimits(deps.db, authRateRules(deps, 'refresh', [`ip:${client.ip}`]));
+  const { pair } = await rotateRefreshToken(deps, input.refreshToken);
+  return pair;
+}
+
+export async function logout(deps: AppDeps, caller: Caller): Promise<{ ok: true }> {
+  if (!caller.sessionId)
+    throw new AppError('FORBIDDEN', 'API tokens have no session; revoke the token instead');
+  await revokeSession(deps.db, caller.id, caller.sessionId, 'logout');
+  return { ok: true };
+}
+
+export async function logoutAll(deps: AppDeps, caller: Caller): Promise<{ ok: true }> {
+  await revokeSessionsOfUser(deps.db, caller.id, 'logout all');
+  return { ok: true };
+}
+
+export async function profileOf(deps: Pick<AppDeps, 'db'>, userId: string): Promise<UserProfile> {
+  const row = await findProfile(deps.db, userId);
+  if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'No such user');
+  return toUserProfile(row);
+}
+
+export async function updateProfile(
+  deps: AppDeps,
+  caller: Caller,
+  input: { username?: string | undefined; displayName?: string | null | undefined },
+): Promise<UserProfile> {
+  await updateProfileColumns(deps.db, caller.id, {
+    ...(input.username !== undefined ? { username: input.username } : {}),
+    ...(input.displayName !== undefined ? { displayName: input.displayName } : {}),
+  }).catch((error: unknown) => {
+    throw uniqueViolationToConflict(error);
+  });
+  return profileOf(deps, caller.id);
+}
+
+/** Other sessions are signed out; this one stays, and API tokens (separate credentials) stay too. */
+export async function changePassword(
+  deps: AppDeps,
+  caller: Caller,
+  input: { current: string; next: string },
+): Promise<{ ok: true }> {
+  const credentials = await findCredentials(deps.db, caller.id);
+  if (!credentials || !(await verifyPassword(credentials.passwordHash, input.current))) {
+    throw new AppError('VALIDATION_ERROR', 'The current password is wrong', {
+      fieldErrors: { current: ['is wrong'] },
+    });
+  }
+  const nextHash = await hashPassword(input.next);
+  await deps.db.transaction(async (tx) => {
+    await updatePasswordHash(tx, caller.id, nextHash, false);
+    await revokeSessionsOfUser(tx, caller.id, 'password changed', caller.sessionId ?? undefined);
+  });
+  return { ok: true };
+}
+
+export async function updateSettings(
+  deps: AppDeps,
+  caller: Caller,
+  input: {
+    llmApiKey?: string | null | undefined;
+    llmBaseUrl?: string | null | undefined;
+    preferredModel?: string | null | undefined;
+  },
+): Promise<UserProfile> {
+  if (input.llmBaseUrl) assertAllowedLlmBaseUrl(deps, input.llmBaseUrl);
+  await updateProfileColumns(deps.db, caller.id, {
+    ...(input.llmApiKey !== undefined
+      ? {
+          llmApiKeyEncrypted: input.llmApiKey === null ? null : seal(deps.secrets.sealKey, input.llmApiKey),
+          llmApiKeyLast4: input.llmApiKey === null ? null : input.llmApiKey.slice(-4),
+        }
+      : {}),
+    ...(input.llmBaseUrl !== undefined ? { llmBaseUrl: input.llmBaseUrl } : {}),
+    ...(input.preferredModel !== undefined ? { preferredModel: input.preferredModel } : {}),
+  });
+  return profileOf(deps, caller.id);
+}
+
+/** In production the server would call this URL on the user's behalf: only listed origins (no SSRF). */
+function assertAllowedLlmBaseUrl(deps: AppDeps, url: string): void {
+  if (deps.config.env !== 'production') return;
+  if (!deps.config.auth.llmBaseUrlAllowlist.includes(new URL(url).origin)) {
+    throw new AppError('VALIDATION_ERROR', 'This LLM endpoint is not allowed on this server', {
+      fieldErrors: { llmBaseUrl: ['is not in LLM_BASE_URL_ALLOWLIST'] },
+    });
+  }
+}
+
+function uniqueViolationToConflict(error: unknown): unknown {
+  const cause = (error as { cause?: { code?: string; constraint_name?: string } }).cause ?? error;
+  const pg = cause as { code?: string; constraint_name?: string };
+  if (pg.code !== '23505') return error;
+  const field = pg.constraint_name?.includes('email') ? 'email' : 'username';
+  return new AppError('CONFLICT', `That ${field} is already taken`, {
+    fieldErrors: { [field]: ['is already taken'] },
+  });
+}

@@ -1,0 +1,59 @@
+// A subscription outlives the request that opened it: end it with AUTH_EXPIRED when the access token
+// expires, or when a periodic re-check finds the session revoked, the user disabled or the token revoked.
+import { AppError } from '../../errors.js';
+import { isCallerStillValid } from '../../modules/auth/authenticate.js';
+import type { AppDeps, Caller } from '../context.js';
+
+export function guardSubscription(deps: AppDeps, caller: Caller, source: unknown): unknown {
+  if (!isAsyncIterable(source)) return source;
+  return guarded(deps, caller, source);
+}
+
+async function* guarded(
+  deps: AppDeps,
+  caller: Caller,
+  source: AsyncIterable<unknown>,
+): AsyncGenerator<unknown> {
+  const iterator = source[Symbol.asyncIterator]();
+  let ended: AppError | undefined;
+  let wake: (() => void) | undefined;
+  const end = (error: AppError) => {
+    ended ??= error;
+    wake?.();
+  };
+  const expiry = caller.expiresAt
+    ? setTimeout(
+        () => end(new AppError('AUTH_EXPIRED', 'Access token expired; refresh and subscribe again')),
+        Math.max(0, caller.expiresAt.getTime() - deps.now().getTime()),
+      )
+    : undefined;
+  const recheck = setInterval(() => {
+    isCallerStillValid(deps, caller).then(
+      (valid) => {
+        if (!valid) end(new AppError('AUTH_EXPIRED', 'Your session ended; sign in and subscribe again'));
+      },
+      (error: unknown) => deps.logger.warn({ err: error }, 'subscription auth re-check failed'),
+    );
+  }, deps.config.auth.recheckMs);
+  const stopped = new Promise<'stopped'>((resolve) => {
+    wake = () => resolve('stopped');
+  });
+  try {
+    for (;;) {
+      if (ended) throw ended;
+      const next = await Promise.race([iterator.next(), stopped]);
+      if (next === 'stopped') throw ended ?? new AppError('AUTH_EXPIRED', 'Subscription ended');
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    clearTimeout(expiry);
+    clearInterval(recheck);
+    // Not awaited: a source blocked in its own await would hold this up; tRPC aborts its signal anyway.
+    iterator.return?.()?.catch(() => {});
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
