@@ -1,0 +1,163 @@
+// API tokens for scripts: shown once, scoped, listed without secrets, revocable, owner-scoped.
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appClient, appCodeOf, registerUser } from '../helpers/auth.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { type TestRouter, testRouter } from '../helpers/test-router.js';
+
+let server: TestServer<TestRouter>;
+let sql: postgres.Sql;
+beforeAll(async () => {
+  server = await startTestServer({ router: testRouter });
+  sql = postgres(server.database.url, { max: 1, onnotice: () => {} });
+});
+afterAll(async () => {
+  await sql?.end();
+  await server?.close();
+});
+
+describe('API tokens', () => {
+  it('are created with a drpc_ secret shown once and stored only as a hash', async () => {
+    const user = await registerUser(server);
+    const client = appClient(server.url, user.session.accessToken);
+    const created = await client.auth.createToken.mutate({
+      name: 'nightly import',
+      scopes: ['profile:read'],
+    });
+    expect(created.secret).toMatch(/^drpc_[A-Za-z0-9_-]{43}$/);
+    expect(created.token).toMatchObject({
+      name: 'nightly import',
+      scopes: ['profile:read'],
+      revokedAt: null,
+    });
+    expect(created.secret.startsWith(created.token.tokenPrefix)).toBe(true);
+    const listed = await client.auth.listTokens.query();
+    expect(listed.map((t) => t.id)).toEqual([created.token.id]);
+    expect(JSON.stringify(listed)).not.toContain(created.secret);
+    const [row] = await sql<
+      { token_hash: string }[]
+    >`select token_hash from api_tokens where id = ${created.token.id}`;
+    expect(row?.token_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('work as a Bearer token for procedures within their scopes, over HTTP and WebSocket', async () => {
+    const user = await registerUser(server);
+    const { secret } = await appClient(server.url, user.session.accessToken).auth.createToken.mutate({
+      name: 'script',
+      scopes: ['profile:read'],
+    });
+    const me = await appClient(server.url, secret).auth.me.query();
+    expect(me.id).toBe(user.session.user.id);
+    const viaCurl = await fetch(`${server.url}/trpc/auth.me`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(viaCurl.status).toBe(200);
+    expect((await server.as(secret).ws.auth.me.query()).id).toBe(user.session.user.id);
+  });
+
+  it('are refused outside their scopes, and for session-only procedures', async () => {
+    const user = await registerUser(server);
+    const { secret } = await appClient(server.url, user.session.accessToken).auth.createToken.mutate({
+      name: 'files only',
+      scopes: ['files:read'],
+    });
+    const asToken = appClient(server.url, secret);
+    expect(await appCodeOf(asToken.auth.me.query())).toBe('FORBIDDEN');
+    expect(await appCodeOf(asToken.auth.createToken.mutate({ name: 'more', scopes: ['files:read'] }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(await appCodeOf(asToken.auth.logoutAll.mutate())).toBe('FORBIDDEN');
+  });
+
+  it('stop working once revoked or expired', async () => {
+    const user = await registerUser(server);
+    const client = appClient(server.url, user.session.accessToken);
+    const revoked = await client.auth.createToken.mutate({ name: 'a', scopes: ['profile:read'] });
+    await client.auth.revokeToken.mutate({ id: revoked.token.id });
+    expect(await appCodeOf(appClient(server.url, revoked.secret).auth.me.query())).toBe('AUTH_INVALID');
+    const expiring = await client.auth.createToken.mutate({
+      name: 'b',
+      scopes: ['profile:read'],
+      expiresInDays: 1,
+    });
+    await sql`update api_tokens set expires_at = now() - interval '1 second' where id = ${expiring.token.id}`;
+    expect(await appCodeOf(appClient(server.url, expiring.secret).auth.me.query())).toBe('AUTH_INVALID');
+    expect(
+      (await client.auth.listTokens.query()).find((t) => t.id === revoked.token.id)?.revokedAt,
+    ).toBeInstanceOf(Date);
+  });
+
+  it('cannot be listed or revoked by another user (their id answers RESOURCE_NOT_FOUND)', async () => {
+    const owner = await registerUser(server);
+    const intruder = await registerUser(server);
+    const created = await appClient(server.url, owner.session.accessToken).auth.createToken.mutate({
+      name: 'mine',
+      scopes: ['profile:read'],
+    });
+    const asIntruder = appClient(server.url, intruder.session.accessToken);
+    expect(await asIntruder.auth.listTokens.query()).toEqual([]);
+    expect(await appCodeOf(asIntruder.auth.revokeToken.mutate({ id: created.token.id }))).toBe(
+      'RESOURCE_NOT_FOUND',
+    );
+    expect(await appCodeOf(appClient(server.url, created.secret).auth.me.query())).toBe('no error');
+  });
+});
+
+describe('admin', () => {
+  it('is for admins only', async () => {
+    await registerUser(server); // makes sure an admin (the first user) exists already
+    const user = await registerUser(server);
+    expect(await appCodeOf(appClient(server.url, user.session.accessToken).admin.users.list.query({}))).toBe(
+      'FORBIDDEN',
+    );
+  });
+
+  it('lists users with a cursor, and disabling one stops every credential at once', async () => {
+    const [{ id: adminId } = { id: '' }] = await sql<
+      { id: string }[]
+    >`select id from users where role = 'admin' limit 1`;
+    const admin = await appClient(server.url).auth.login.mutate({
+      login: (await sql<{ email: string }[]>`select email from users where id = ${adminId}`)[0]?.email ?? '',
+      password: 'correct horse battery staple',
+    });
+    const asAdmin = appClient(server.url, admin.accessToken);
+    const victim = await registerUser(server);
+    const { secret } = await appClient(server.url, victim.session.accessToken).auth.createToken.mutate({
+      name: 'x',
+      scopes: ['profile:read', 'tasks:read'],
+    });
+
+    const firstPage = await asAdmin.admin.users.list.query({ limit: 2 });
+    expect(firstPage.items).toHaveLength(2);
+    expect(firstPage.nextCursor).not.toBeNull();
+    const secondPage = await asAdmin.admin.users.list.query({
+      limit: 2,
+      cursor: firstPage.nextCursor ?? undefined,
+    });
+    expect(secondPage.items[0]?.id).not.toBe(firstPage.items[1]?.id);
+    expect(JSON.stringify(firstPage)).not.toMatch(/password|argon2/);
+
+    await asAdmin.admin.users.setDisabled.mutate({ userId: victim.session.user.id, disabled: true });
+    expect(await appCodeOf(appClient(server.url, victim.session.accessToken).auth.me.query())).toBe(
+      'AUTH_INVALID',
+    );
+    expect(await appCodeOf(appClient(server.url, secret).auth.me.query())).toBe('AUTH_INVALID');
+    expect(
+      await appCodeOf(
+        appClient(server.url).auth.refresh.mutate({ refreshToken: victim.session.refreshToken }),
+      ),
+    ).toBe('AUTH_INVALID');
+    expect(
+      await appCodeOf(
+        appClient(server.url).auth.login.mutate({ login: victim.email, password: victim.password }),
+      ),
+    ).toBe('AUTH_INVALID');
+
+    await asAdmin.admin.users.setDisabled.mutate({ userId: victim.session.user.id, disabled: false });
+    expect(
+      await appCodeOf(
+        appClient(server.url).auth.login.mutate({ login: victim.email, password: victim.password }),
+      ),
+    ).toBe('no error');
+  });
+});

@@ -1,0 +1,95 @@
+// Subscriptions are authenticated at the start and keep being: a revoked session or an expired token
+// ends the stream with AUTH_EXPIRED instead of streaming to it forever.
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appClient, registerUser } from '../helpers/auth.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { type TestRouter, testRouter } from '../helpers/test-router.js';
+
+let server: TestServer<TestRouter>;
+beforeAll(async () => {
+  server = await startTestServer({
+    router: testRouter,
+    env: { AUTH_RECHECK_MS: '100', ACCESS_TOKEN_TTL_SECONDS: '3' },
+  });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+interface Outcome {
+  ticks: number;
+  error: unknown;
+}
+
+function collect(
+  client: TestServer<TestRouter>['ws'],
+  untilTicks = Number.POSITIVE_INFINITY,
+): Promise<Outcome> {
+  return new Promise((resolve) => {
+    let ticks = 0;
+    const subscription = client.test.ticks.subscribe(
+      { everyMs: 20 },
+      {
+        onData: () => {
+          ticks += 1;
+          if (ticks >= untilTicks) {
+            resolve({ ticks, error: undefined });
+            subscription.unsubscribe();
+          }
+        },
+        onError: (error) => resolve({ ticks, error }),
+        onComplete: () => resolve({ ticks, error: 'completed' }),
+      },
+    );
+  });
+}
+
+const appCode = (error: unknown) =>
+  error instanceof TRPCClientError ? (error.data as { appCode?: string } | undefined)?.appCode : error;
+
+describe('authenticated subscriptions', () => {
+  it('stream to a signed-in caller', async () => {
+    const user = await registerUser(server);
+    const outcome = await collect(server.as(user.session.accessToken).ws, 5);
+    expect(outcome).toEqual({ ticks: 5, error: undefined });
+  });
+
+  it('refuse a caller without credentials', async () => {
+    const outcome = await collect(server.ws);
+    expect(appCode(outcome.error)).toBe('AUTH_REQUIRED');
+    expect(outcome.ticks).toBe(0);
+  });
+
+  it('end with AUTH_EXPIRED when the session is revoked', async () => {
+    const user = await registerUser(server);
+    const running = collect(server.as(user.session.accessToken).ws);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await appClient(server.url, user.session.accessToken).auth.logout.mutate();
+    const outcome = await running;
+    expect(appCode(outcome.error)).toBe('AUTH_EXPIRED');
+    expect(outcome.ticks).toBeGreaterThan(0);
+  });
+
+  it('end with AUTH_EXPIRED when the access token expires', async () => {
+    const user = await registerUser(server);
+    const started = Date.now();
+    const outcome = await collect(server.as(user.session.accessToken).ws);
+    expect(appCode(outcome.error)).toBe('AUTH_EXPIRED');
+    expect(Date.now()).toBeGreaterThanOrEqual(user.session.accessTokenExpiresAt.getTime() - 50);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('end when an API token is revoked', async () => {
+    const user = await registerUser(server);
+    const account = appClient(server.url, user.session.accessToken);
+    const { token, secret } = await account.auth.createToken.mutate({
+      name: 'stream',
+      scopes: ['tasks:read'],
+    });
+    const running = collect(server.as(secret).ws);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await account.auth.revokeToken.mutate({ id: token.id });
+    expect(appCode((await running).error)).toBe('AUTH_EXPIRED');
+  });
+});
