@@ -21,14 +21,21 @@ export interface DocrpcClientOptions {
   webSocket?: TRPCWebSocketClient;
   allOverWebSocket?: boolean;
   /** Extra headers per HTTP request, e.g. `() => ({ authorization: \`Bearer ${token}\` })`. */
-  headers?: () => Record<string, string>;
+  headers?: () => Record<string, string | undefined>;
 }
 
-/** One WebSocket per app, opened on first use and closed after 30 s without calls; close it on teardown. */
-export function createDocrpcWebSocket(url: string): TRPCWebSocketClient {
+/**
+ * One WebSocket per app, opened on first use and closed after 30 s without calls; close it on teardown.
+ * `connectionParams` is read at each (re)connect: return the current access token as `{ token }`.
+ */
+export function createDocrpcWebSocket(
+  url: string,
+  connectionParams?: () => Record<string, string> | Promise<Record<string, string>>,
+): TRPCWebSocketClient {
   return createWSClient({
     url: `${url.replace(/\/$/, '').replace(/^http/, 'ws')}/trpc`,
     lazy: { enabled: true, closeMs: 30_000 },
+    ...(connectionParams ? { connectionParams } : {}),
   });
 }
 

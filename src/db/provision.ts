@@ -11,6 +11,8 @@ export interface ProvisionedDatabase extends DatabaseHandle {
   kind: DatabaseKind;
   /** Safe to print: the host and database, never the password. */
   description: string;
+  /** The embedded cluster's real directory (it may sit outside DATA_DIR when running as root). */
+  embeddedClusterDir: string | undefined;
   /** Closes the pool, then stops the embedded server if we started one. */
   shutdown(): Promise<void>;
 }
@@ -45,6 +47,8 @@ export async function provisionDatabase(
     ...handle,
     kind: embedded ? 'embedded' : 'external',
     description,
+    embeddedClusterDir: embedded?.clusterDir,
+
     async shutdown() {
       await handle.close();
       await embedded?.stop();

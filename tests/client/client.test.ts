@@ -20,6 +20,26 @@ describe('createDocrpcClient', () => {
     expect(info.serverTime).toBeInstanceOf(Date);
   });
 
+  it('signs in and calls authenticated procedures over HTTP and WebSocket', async () => {
+    let accessToken = '';
+    const webSocket = createDocrpcWebSocket(server.url, () => ({ token: accessToken }));
+    const api = createDocrpcClient({
+      url: server.url,
+      headers: () => (accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+      webSocket,
+    });
+    const session = await api.auth.register.mutate({
+      username: 'client_user',
+      email: 'client@example.com',
+      password: 'correct horse battery staple',
+    });
+    accessToken = session.accessToken;
+    expect((await api.auth.me.query()).email).toBe('client@example.com');
+    const overWs = createDocrpcClient({ url: server.url, webSocket, allOverWebSocket: true });
+    expect((await overWs.auth.me.query()).id).toBe(session.user.id);
+    await webSocket.close();
+  });
+
   it('calls over a WebSocket when asked to', async () => {
     const webSocket = createDocrpcWebSocket(server.url);
     const api = createDocrpcClient({ url: server.url, webSocket, allOverWebSocket: true });
