@@ -8,7 +8,8 @@ import { type TestRouter, testRouter } from '../helpers/test-router.js';
 let server: TestServer<TestRouter>;
 let sql: postgres.Sql;
 beforeAll(async () => {
-  server = await startTestServer({ router: testRouter });
+  server = await startTestServer({ router: testRouter, env: { AUTH_RATE_LIMIT: '1000' } });
+
   sql = postgres(server.database.url, { max: 1, onnotice: () => {} });
 });
 afterAll(async () => {
@@ -159,5 +160,17 @@ describe('admin', () => {
         appClient(server.url).auth.login.mutate({ login: victim.email, password: victim.password }),
       ),
     ).toBe('no error');
+  });
+});
+
+describe('per-caller rate limit for other routers', () => {
+  it('counts per user, not per connection, and answers RATE_LIMIT_EXCEEDED past the limit', async () => {
+    const user = await registerUser(server);
+    const other = await registerUser(server);
+    const mine = server.as(user.session.accessToken);
+    expect(await mine.http.test.expensive.mutate()).toEqual({ ok: true });
+    expect(await mine.ws.test.expensive.mutate()).toEqual({ ok: true });
+    expect(await appCodeOf(mine.http.test.expensive.mutate())).toBe('RATE_LIMIT_EXCEEDED');
+    expect(await server.as(other.session.accessToken).http.test.expensive.mutate()).toEqual({ ok: true });
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { appRouter } from '../../src/app-router.js';
 import { AppError } from '../../src/errors.js';
 import { mergeRouters, router } from '../../src/trpc/init.js';
+import { perCallerRateLimit } from '../../src/trpc/middlewares/rate-limit.js';
 import { authedProcedure, publicProcedure } from '../../src/trpc/procedures.js';
 
 export const SECRET_IN_INTERNAL_ERROR = 'relation "secret_internal_table" does not exist';
@@ -47,6 +48,11 @@ export const testRouter = mergeRouters(
             await new Promise((resolve) => setTimeout(resolve, input.everyMs));
           }
         }),
+      expensive: authedProcedure
+        .meta({ scope: 'documents:write' })
+        .use(perCallerRateLimit('test.expensive', 2, 60))
+        .output(z.object({ ok: z.boolean() }))
+        .mutation(() => ({ ok: true })),
       whoami: publicProcedure
         .output(z.object({ requestId: z.string(), transport: z.enum(['http', 'ws']) }))
         .query(({ ctx }) => ({ requestId: ctx.requestId, transport: ctx.transport })),

@@ -1,0 +1,15 @@
+// A per-caller rate limit any router can put on an expensive procedure, counted in Postgres.
+import { enforceRateLimits } from '../../rate-limit/rate-limit.js';
+import { middleware } from '../init.js';
+
+/**
+ * `authedProcedure.use(perCallerRateLimit('summarize', 20, 60))`: at most 20 calls per caller per minute,
+ * then RATE_LIMIT_EXCEEDED with a retry-after. Must come after the caller is known.
+ */
+export function perCallerRateLimit(name: string, limit: number, windowSeconds: number) {
+  return middleware(async ({ ctx, next }) => {
+    const who = ctx.caller ? `user:${ctx.caller.id}` : `ip:${ctx.client.ip}`;
+    await enforceRateLimits(ctx.deps.db, [{ key: `${name}:${who}`, limit, windowSeconds }]);
+    return next();
+  });
+}
