@@ -2,12 +2,15 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { adminRouter } from './modules/admin/router.js';
 import { authRouter } from './modules/auth/router.js';
+import { fileRouter } from './modules/files/router.js';
 import { systemRouter } from './modules/system/router.js';
 import { router } from './trpc/init.js';
 
 export const appRouter = router({
   system: systemRouter,
   auth: authRouter,
+  file: fileRouter,
+
   admin: adminRouter,
 });
 

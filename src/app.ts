@@ -1,5 +1,6 @@
 // Composes a running docrpc from a config: database (embedded or external) → HTTP/WS server.
 // Used by main.ts, by the test harness and by the benchmarks, so they all run the same thing.
+import path from 'node:path';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { appRouter } from './app-router.js';
 import type { Config } from './config.js';
@@ -8,6 +9,8 @@ import { createHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
 import { warmPasswordHasher } from './modules/auth/passwords.js';
 import { deriveAuthSecrets } from './modules/auth/secrets.js';
+import { createDiskBlobStore } from './storage/disk-blob-store.js';
+
 import type { AppDeps } from './trpc/context.js';
 
 export interface RunningApp {
@@ -32,6 +35,7 @@ export async function startApp(options: {
     db: database.db,
     config,
     secrets: deriveAuthSecrets(config.jwtSecret),
+    blobs: createDiskBlobStore(path.join(config.dataDir, 'blobs')),
     logger,
     databaseKind: database.kind,
     startedAt: new Date(),

@@ -54,6 +54,9 @@ const ZEnv = z.object({
   AUTH_RATE_LIMIT: positiveInt.default(10),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
   AUTH_RECHECK_MS: positiveInt.default(15_000),
+  MAX_UPLOAD_BYTES: positiveInt.default(512 * 1024 * 1024),
+  USER_QUOTA_BYTES: positiveInt.default(1024 * 1024 * 1024),
+  DOWNLOAD_URL_TTL_SECONDS: positiveInt.default(300),
 });
 
 export type Env = z.input<typeof ZEnv>;
@@ -79,6 +82,11 @@ export interface Config {
   corsOrigins: string[];
   maxRequestBytes: number;
   shutdownTimeoutMs: number;
+  files: {
+    maxUploadBytes: number;
+    userQuotaBytes: number;
+    downloadUrlTtlSeconds: number;
+  };
   auth: {
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
@@ -125,6 +133,12 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
     corsOrigins: env.CORS_ORIGINS,
     maxRequestBytes: env.MAX_REQUEST_BYTES,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    files: {
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+      userQuotaBytes: env.USER_QUOTA_BYTES,
+      downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS,
+    },
+
     auth: {
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,

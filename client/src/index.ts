@@ -3,6 +3,8 @@ import {
   createTRPCClient,
   createWSClient,
   httpBatchLink,
+  httpLink,
+  isNonJsonSerializable,
   splitLink,
   type TRPCLink,
   type TRPCWebSocketClient,
@@ -39,11 +41,37 @@ export function createDocrpcWebSocket(
   });
 }
 
+/** What `file.upload` carries alongside its byte stream (in `mutate(body, { context: { upload } })`). */
+export interface UploadContext {
+  name?: string;
+  tags?: string[];
+  contentType?: string;
+  size?: number;
+}
+
 export function createDocrpcClient(options: DocrpcClientOptions) {
-  const http = httpBatchLink<AppRouter>({
-    url: `${options.url.replace(/\/$/, '')}/trpc`,
+  const url = `${options.url.replace(/\/$/, '')}/trpc`;
+  const batched = httpBatchLink<AppRouter>({
+    url,
     transformer: superjson,
     ...(options.headers ? { headers: options.headers } : {}),
+  });
+  // Binary inputs (file.upload) go one per request, streamed, with their metadata in a header.
+  const binary = httpLink<AppRouter>({
+    url,
+    transformer: superjson,
+    headers: ({ op }) => {
+      const upload = op.context.upload as UploadContext | undefined;
+      return {
+        ...options.headers?.(),
+        ...(upload ? { 'x-docrpc-upload': toBase64Url(JSON.stringify(upload)) } : {}),
+      };
+    },
+  });
+  const http = splitLink<AppRouter>({
+    condition: (op) => isNonJsonSerializable(op.input),
+    true: binary,
+    false: batched,
   });
   let link: TRPCLink<AppRouter> = http;
   if (options.webSocket) {
@@ -56,3 +84,10 @@ export function createDocrpcClient(options: DocrpcClientOptions) {
 }
 
 export type DocrpcClient = ReturnType<typeof createDocrpcClient>;
+
+/** Works in browsers and Node alike (no Buffer). */
+function toBase64Url(text: string): string {
+  let binaryText = '';
+  for (const byte of new TextEncoder().encode(text)) binaryText += String.fromCharCode(byte);
+  return btoa(binaryText).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

@@ -7,10 +7,14 @@ import compression from 'compression';
 import cors from 'cors';
 import onHeaders from 'on-headers';
 import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AppDeps } from '../trpc/context.js';
+import { FILE_CONTENT_PATH, handleContent, handleUpload } from './file-routes.js';
 import { type ReadinessCheck, sendHealth, sendJson, sendReadiness } from './health.js';
-import { attachRequestMeta, type RequestMeta } from './request-meta.js';
+import { attachRequestMeta, type RequestMeta, requestMetaOf } from './request-meta.js';
+import { sendRestError } from './rest-errors.js';
+
 import { createContextFactory } from './trpc-context.js';
 import { logCallError } from './trpc-error-log.js';
 import { createTrpcHttpHandler } from './trpc-http.js';
@@ -38,7 +42,8 @@ export function createHttpServer(args: {
   const trpcHandler = createTrpcHttpHandler({
     router,
     basePath: TRPC_PATH,
-    maxBodySize: config.maxRequestBytes,
+    // Streamed uploads through the typed client may be as large as an upload may be; JSON calls may not.
+    maxBodySize: (path) => (path === 'file.upload' ? config.files.maxUploadBytes : config.maxRequestBytes),
     createContext: (req) => createContext({ req }, 'http'),
     onError: (opts) => logCallError(logger, opts),
   });
@@ -86,6 +91,22 @@ export function createHttpServer(args: {
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     if (pathname === '/health') return sendHealth(res);
     if (pathname === '/ready') return sendReadiness(res, args.readinessChecks, shuttingDown);
+    if (pathname === '/files' || pathname.startsWith('/files/')) {
+      await allowCors(req, res);
+      if (req.method === 'OPTIONS' || res.writableEnded) return;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      try {
+        const content = FILE_CONTENT_PATH.exec(pathname);
+        if (pathname === '/files' && req.method === 'POST')
+          return await handleUpload(args.deps, req, res, url);
+        if (content?.[1] && (req.method === 'GET' || req.method === 'HEAD')) {
+          return await handleContent(args.deps, req, res, url, content[1]);
+        }
+        throw new AppError('RESOURCE_NOT_FOUND', `No route for ${req.method} ${pathname}`);
+      } catch (error) {
+        return sendRestError(res, error, requestMetaOf(req).requestId, logger);
+      }
+    }
     if (pathname === TRPC_PATH || pathname.startsWith(`${TRPC_PATH}/`)) {
       await allowCors(req, res);
       if (req.method === 'OPTIONS' || res.writableEnded) return;

@@ -24,6 +24,8 @@ export function createContextFactory(deps: AppDeps): ContextFactory {
         ip: req.socket.remoteAddress ?? null,
         userAgent: typeof userAgent === 'string' ? userAgent : null,
       },
+      uploadMeta: typeof req.headers['x-docrpc-upload'] === 'string' ? req.headers['x-docrpc-upload'] : null,
+
       requestId,
       logger: deps.logger.child({ requestId }),
       transport,

@@ -11,7 +11,7 @@ import type { Context } from '../trpc/context.js';
 export interface TrpcHttpOptions {
   router: AnyTRPCRouter;
   basePath: string;
-  maxBodySize: number;
+  maxBodySize(procedurePath: string): number;
   createContext(req: IncomingMessage): Context;
   onError(opts: { error: TRPCError; path: string | undefined; ctx: Context | undefined }): void;
 }
@@ -21,7 +21,8 @@ export function createTrpcHttpHandler(options: TrpcHttpOptions) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     const path = pathname.startsWith(prefix) ? pathname.slice(prefix.length).replace(/\/$/, '') : '';
-    const request = incomingMessageToRequest(req, res, { maxBodySize: options.maxBodySize });
+    const request = incomingMessageToRequest(req, res, { maxBodySize: options.maxBodySize(path) });
+
     const response = await resolveResponse({
       router: options.router,
       req: request,

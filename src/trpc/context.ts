@@ -6,12 +6,14 @@ import type { DatabaseKind } from '../db/provision.js';
 import type { Logger } from '../logger.js';
 import type { ApiScope } from '../modules/auth/scopes.js';
 import type { AuthSecrets } from '../modules/auth/secrets.js';
+import type { BlobStore } from '../storage/blob-store.js';
 
 /** Everything services need, passed explicitly (no globals): db, config, keys, logger, clock. */
 export interface AppDeps {
   db: Database;
   config: Config;
   secrets: AuthSecrets;
+  blobs: BlobStore;
   logger: Logger;
   databaseKind: DatabaseKind;
   startedAt: Date;
@@ -45,6 +47,9 @@ export interface Context {
   /** The bearer token the request presented (Authorization header, or WebSocket connectionParams). */
   bearer: string | null;
   client: ClientInfo;
+  /** The typed client's upload metadata (`x-docrpc-upload`, base64url JSON) for file.upload. */
+  uploadMeta: string | null;
+
   requestId: string;
   logger: Logger;
   transport: 'http' | 'ws';

@@ -40,7 +40,7 @@ const TRPC_TO_APP_CODE: Partial<Record<TRPCCode, AppCode>> = {
   TOO_MANY_REQUESTS: 'RATE_LIMIT_EXCEEDED',
 };
 
-const HTTP_STATUS: Record<TRPCCode, number> = {
+export const HTTP_STATUS: Record<TRPCCode, number> = {
   PARSE_ERROR: 400,
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,

@@ -1,4 +1,5 @@
 // Every table, one module per domain; drizzle-kit and the db client read the schema from here.
 export * from './auth.js';
+export * from './files.js';
 export * from './rate-limits.js';
 export * from './users.js';

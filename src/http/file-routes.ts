@@ -1,0 +1,181 @@
+// The routes that move file bytes over plain HTTP: POST /files (multipart or raw body, for curl and
+// Python) and GET /files/:id/content (Range, ETag, signed links), sharing the files module's services.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
+import { create as contentDisposition } from 'content-disposition';
+import { combineRanges, parse as parseRange } from 'range-parser';
+import { AppError } from '../errors.js';
+import { authenticate } from '../modules/auth/authenticate.js';
+import type { ApiScope } from '../modules/auth/scopes.js';
+import { getFile, verifyDownloadToken } from '../modules/files/service.js';
+import { commitUpload, type StagedUpload, stageUpload, uploadFile } from '../modules/files/upload.js';
+import { uploadMetaFromFields } from '../modules/files/upload-meta.js';
+import type { AppDeps, Caller } from '../trpc/context.js';
+import { sendJson } from './health.js';
+
+export const FILE_CONTENT_PATH =
+  /^\/files\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/content$/;
+
+async function callerWithScope(deps: AppDeps, req: IncomingMessage, scope: ApiScope): Promise<Caller> {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  const caller = await authenticate(deps, match?.[1] ?? null);
+  if (caller.scopes !== null && !caller.scopes.includes(scope)) {
+    throw new AppError('FORBIDDEN', `This API token lacks the "${scope}" scope`);
+  }
+  return caller;
+}
+
+export async function handleUpload(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const caller = await callerWithScope(deps, req, 'files:write');
+  const contentType = req.headers['content-type'] ?? '';
+  const file = contentType.startsWith('multipart/form-data')
+    ? await uploadMultipart(deps, caller, req)
+    : await uploadRawBody(deps, caller, req, url);
+  sendJson(res, 201, { file });
+}
+
+function uploadRawBody(deps: AppDeps, caller: Caller, req: IncomingMessage, url: URL) {
+  const headerName = req.headers['x-file-name'];
+  const length = req.headers['content-length'];
+  const meta = uploadMetaFromFields({
+    name:
+      url.searchParams.get('name') ??
+      (typeof headerName === 'string' ? decodeURIComponent(headerName) : null),
+    tags: url.searchParams.get('tags'),
+    contentType: req.headers['content-type'] ?? null,
+    ...(length !== undefined && /^\d+$/.test(length) ? { size: Number(length) } : {}),
+  });
+  return uploadFile(deps, caller, req, meta);
+}
+
+/** `curl -F file=@report.pdf -F tags=q3`: fields may come before or after the file; all are applied at commit. */
+function uploadMultipart(deps: AppDeps, caller: Caller, req: IncomingMessage) {
+  return new Promise<Awaited<ReturnType<typeof commitUpload>>>((resolve, reject) => {
+    const parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 16 * 1024 } });
+    const fields: Record<string, string> = {};
+    let staging: Promise<StagedUpload> | undefined;
+    const fail = (error: unknown) => {
+      req.unpipe(parser);
+      reject(error);
+    };
+    parser.on('field', (name, value) => {
+      fields[name] = value;
+    });
+    parser.on('file', (field, stream, info) => {
+      if (field !== 'file' || staging) {
+        stream.resume();
+        return;
+      }
+      staging = stageUpload(deps, caller, stream, { name: info.filename, contentType: info.mimeType });
+      staging.catch(fail);
+    });
+    parser.on('filesLimit', () => fail(new AppError('VALIDATION_ERROR', 'Send one file per request')));
+    parser.on('error', fail);
+    parser.on('close', () => {
+      if (!staging) {
+        fail(
+          new AppError('VALIDATION_ERROR', 'No "file" part in the form', {
+            fieldErrors: { file: ['is required'] },
+          }),
+        );
+        return;
+      }
+      staging
+        .then(async (staged) => {
+          try {
+            const meta = uploadMetaFromFields({ name: fields.name ?? null, tags: fields.tags ?? null });
+            resolve(
+              await commitUpload(deps, caller, staged, {
+                ...(fields.name ? { name: meta.name } : {}),
+                tags: meta.tags,
+              }),
+            );
+          } catch (error) {
+            await staged.blob.discard();
+            throw error;
+          }
+        })
+        .catch(fail);
+    });
+    req.on('aborted', () => fail(new AppError('VALIDATION_ERROR', 'Upload aborted by the client')));
+    req.pipe(parser);
+  });
+}
+
+export async function handleContent(
+  deps: AppDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  fileId: string,
+): Promise<void> {
+  const token = url.searchParams.get('token');
+  const ownerId = token
+    ? await verifyDownloadToken(deps, fileId, token)
+    : (await callerWithScope(deps, req, 'files:read')).id;
+  const file = await getFile(deps, ownerId, fileId);
+  const etag = `"${file.sha256}"`;
+  res.setHeader('ETag', etag);
+  res.setHeader('Cache-Control', 'private, no-cache');
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  // Uploaded HTML must never run as our origin's page.
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Content-Disposition', contentDisposition(file.name));
+  res.setHeader('Content-Type', file.mime.startsWith('text/') ? `${file.mime}; charset=utf-8` : file.mime);
+
+  if (matchesEtag(req.headers['if-none-match'], etag)) {
+    res.writeHead(304).end();
+    return;
+  }
+  let range: { start: number; end: number } | undefined;
+  const ifRange = req.headers['if-range'];
+  if (req.headers.range && (ifRange === undefined || ifRange === etag)) {
+    const parsed = parseRange(file.size, req.headers.range);
+    const ranges = combineRanges(parsed.ranges);
+    // Only byte ranges that parse; anything malformed is ignored (RFC 9110 lets us send it all).
+    const usable = parsed.type === 'bytes' && (parsed.code & 1) === 0;
+    if (usable && ranges.length === 0 && (parsed.code & 2) !== 0) {
+      res.setHeader('Content-Range', `bytes */${file.size}`);
+      res.removeHeader('Content-Disposition');
+      sendJson(res, 416, {
+        error: {
+          message: 'Requested range not satisfiable',
+          data: {
+            code: 'BAD_REQUEST',
+            httpStatus: 416,
+            appCode: 'VALIDATION_ERROR',
+            fieldErrors: { range: ['is outside the file'] },
+          },
+        },
+      });
+      return;
+    }
+
+    // Several disjoint ranges would need multipart/byteranges: the whole file answers them too.
+    if (usable && ranges.length === 1 && ranges[0]) range = { start: ranges[0].start, end: ranges[0].end };
+  }
+  const length = range ? range.end - range.start + 1 : file.size;
+  res.setHeader('Content-Length', length);
+  if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
+  res.writeHead(range ? 206 : 200);
+  if (req.method === 'HEAD' || length === 0) {
+    res.end();
+    return;
+  }
+  await pipeline(await deps.blobs.get(file.sha256, range), res);
+}
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((candidate) => {
+    const value = candidate.trim();
+    return value === '*' || value === etag || value === `W/${etag}`;
+  });
+}

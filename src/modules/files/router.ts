@@ -1,0 +1,55 @@
+// file.*: the caller's files. Bytes move through file.upload (streamed) and GET /files/:id/content.
+import { Readable } from 'node:stream';
+import { octetInputParser } from '@trpc/server/http';
+import { z } from 'zod';
+import { router } from '../../trpc/init.js';
+import { authedProcedure } from '../../trpc/procedures.js';
+import {
+  ZDownloadUrlOutput,
+  ZFileId,
+  ZFileOutput,
+  ZListFilesInput,
+  ZListFilesOutput,
+  ZRenameFileInput,
+  ZUpdateTagsInput,
+} from './schemas.js';
+import * as files from './service.js';
+import { uploadFile } from './upload.js';
+import { parseUploadMeta } from './upload-meta.js';
+
+const reader = authedProcedure.meta({ scope: 'files:read' });
+const writer = authedProcedure.meta({ scope: 'files:write' });
+
+export const fileRouter = router({
+  upload: writer
+    .input(octetInputParser)
+    .output(ZFileOutput)
+    .mutation(({ ctx, input }) => {
+      const meta = parseUploadMeta(ctx.uploadMeta);
+      return uploadFile(ctx.deps, ctx.caller, Readable.fromWeb(input), meta);
+    }),
+  list: reader
+    .input(ZListFilesInput)
+    .output(ZListFilesOutput)
+    .query(({ ctx, input }) => files.listFiles(ctx.deps, ctx.caller, input)),
+  get: reader
+    .input(ZFileId)
+    .output(ZFileOutput)
+    .query(({ ctx, input }) => files.getFile(ctx.deps, ctx.caller.id, input.id)),
+  rename: writer
+    .input(ZRenameFileInput)
+    .output(ZFileOutput)
+    .mutation(({ ctx, input }) => files.renameFile(ctx.deps, ctx.caller, input)),
+  updateTags: writer
+    .input(ZUpdateTagsInput)
+    .output(ZFileOutput)
+    .mutation(({ ctx, input }) => files.updateTags(ctx.deps, ctx.caller, input)),
+  delete: writer
+    .input(ZFileId)
+    .output(z.object({ ok: z.literal(true) }))
+    .mutation(({ ctx, input }) => files.deleteFile(ctx.deps, ctx.caller, input)),
+  downloadUrl: reader
+    .input(ZFileId)
+    .output(ZDownloadUrlOutput)
+    .mutation(({ ctx, input }) => files.createDownloadUrl(ctx.deps, ctx.caller, input)),
+});

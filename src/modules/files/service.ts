@@ -1,0 +1,113 @@
+// Reading and managing a user's files: list, get, rename, tags, delete, short-lived download links.
+import { jwtVerify, SignJWT } from 'jose';
+import { AppError } from '../../errors.js';
+import type { AppDeps, Caller } from '../../trpc/context.js';
+import { sanitizeFileName } from './file-name.js';
+import {
+  dropBlobReference,
+  findFile,
+  listFiles as listFileRows,
+  lockBlobKey,
+  softDeleteFile,
+  updateFile,
+} from './queries.js';
+import type { FileOutput, ListFilesInput } from './schemas.js';
+
+const DOWNLOAD_AUDIENCE = 'docrpc-file-download';
+
+export async function getFile(deps: Pick<AppDeps, 'db'>, ownerId: string, id: string): Promise<FileOutput> {
+  const row = await findFile(deps.db, ownerId, id);
+  // Another user's file answers exactly like a missing one.
+  if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'No such file');
+  return row;
+}
+
+export async function listFiles(deps: AppDeps, caller: Caller, input: ListFilesInput) {
+  const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+  const rows = await listFileRows(deps.db, caller.id, { ...input, after });
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(({ cursorCreatedAt: _, ...file }) => file),
+    nextCursor: rows.length > input.limit && last ? encodeCursor(last.cursorCreatedAt, last.id) : null,
+  };
+}
+
+export async function renameFile(deps: AppDeps, caller: Caller, input: { id: string; name: string }) {
+  const row = await updateFile(deps.db, caller.id, input.id, { name: sanitizeFileName(input.name) });
+  if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'No such file');
+  return row;
+}
+
+export async function updateTags(deps: AppDeps, caller: Caller, input: { id: string; tags: string[] }) {
+  const row = await updateFile(deps.db, caller.id, input.id, { tags: input.tags });
+  if (!row) throw new AppError('RESOURCE_NOT_FOUND', 'No such file');
+  return row;
+}
+
+/** Soft-deletes the row; the bytes go with the last file that references them. */
+export async function deleteFile(
+  deps: AppDeps,
+  caller: Caller,
+  input: { id: string },
+): Promise<{ ok: true }> {
+  await deps.db.transaction(async (tx) => {
+    const key = await softDeleteFile(tx, caller.id, input.id);
+    if (!key) throw new AppError('RESOURCE_NOT_FOUND', 'No such file');
+    await lockBlobKey(tx, key);
+    if (await dropBlobReference(tx, key)) await deps.blobs.delete(key);
+  });
+  return { ok: true };
+}
+
+export async function createDownloadUrl(deps: AppDeps, caller: Caller, input: { id: string }) {
+  await getFile(deps, caller.id, input.id);
+  const ttl = deps.config.files.downloadUrlTtlSeconds;
+  const now = Math.floor(deps.now().getTime() / 1000);
+  const token = await new SignJWT({ fid: input.id })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(caller.id)
+    .setAudience(DOWNLOAD_AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttl)
+    .sign(deps.secrets.jwtKey);
+  return { url: `/files/${input.id}/content?token=${token}`, expiresAt: new Date((now + ttl) * 1000) };
+}
+
+/** The owner a download token was issued to, if it is valid for this very file. */
+export async function verifyDownloadToken(deps: AppDeps, fileId: string, token: string): Promise<string> {
+  try {
+    const { payload } = await jwtVerify(token, deps.secrets.jwtKey, {
+      algorithms: ['HS256'],
+      audience: DOWNLOAD_AUDIENCE,
+      currentDate: deps.now(),
+    });
+    if (payload.fid !== fileId || typeof payload.sub !== 'string') throw new Error('token for another file');
+    return payload.sub;
+  } catch {
+    throw new AppError('AUTH_INVALID', 'Invalid or expired download link');
+  }
+}
+
+function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    if (
+      typeof createdAt === 'string' &&
+      typeof id === 'string' &&
+      /^[0-9a-f-]{36}$/.test(id) &&
+      /^\d{4}-\d{2}-\d{2}[ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?$/.test(createdAt)
+    ) {
+      return { createdAt, id };
+    }
+  } catch {
+    // fall through
+  }
+  throw new AppError('VALIDATION_ERROR', 'Invalid cursor', {
+    fieldErrors: { cursor: ['is not a cursor from file.list'] },
+  });
+}

@@ -1,0 +1,94 @@
+// Content-addressed blobs on disk: DATA_DIR/blobs/<aa>/<sha256>, written via DATA_DIR/blobs/tmp and rename.
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  type BlobStore,
+  BlobTooLargeError,
+  type ByteRange,
+  HEAD_BYTES,
+  type PutOptions,
+  type StagedBlob,
+} from './blob-store.js';
+
+export function createDiskBlobStore(root: string): BlobStore {
+  const staging = path.join(root, 'tmp');
+  const pathOf = (key: string) => {
+    // Keys are sha256 hex; anything else never touches the filesystem.
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`invalid blob key ${JSON.stringify(key)}`);
+    return path.join(root, key.slice(0, 2), key);
+  };
+
+  return {
+    async put(source: Readable, options: PutOptions): Promise<StagedBlob> {
+      await fs.mkdir(staging, { recursive: true });
+      const tempPath = path.join(staging, randomUUID());
+      const hash = createHash('sha256');
+      let size = 0;
+      let head: Uint8Array[] | undefined = [];
+      let headSize = 0;
+      const inspect = async function* (chunks: AsyncIterable<Uint8Array>) {
+        for await (const chunk of chunks) {
+          size += chunk.length;
+          if (size > options.maxBytes) throw new BlobTooLargeError(options.maxBytes);
+          hash.update(chunk);
+          if (head) {
+            head.push(chunk);
+            headSize += chunk.length;
+            if (headSize >= HEAD_BYTES) {
+              await options.inspectHead?.(Buffer.concat(head));
+              for (const held of head) yield held;
+              head = undefined;
+            }
+            continue;
+          }
+          yield chunk;
+        }
+        if (head) {
+          await options.inspectHead?.(Buffer.concat(head));
+          for (const held of head) yield held;
+        }
+      };
+      try {
+        await pipeline(source, inspect, createWriteStream(tempPath, { flags: 'wx', mode: 0o600 }));
+      } catch (error) {
+        await fs.rm(tempPath, { force: true });
+        source.destroy();
+        throw error;
+      }
+      const sha256 = hash.digest('hex');
+      let settled = false;
+      return {
+        key: sha256,
+        sha256,
+        size,
+        async commit() {
+          if (settled) return;
+          const target = pathOf(sha256);
+          await fs.mkdir(path.dirname(target), { recursive: true });
+          const existing = await fs.stat(target).catch(() => undefined);
+          if (existing) await fs.rm(tempPath, { force: true });
+          else await fs.rename(tempPath, target);
+          settled = true;
+        },
+        async discard() {
+          if (settled) return;
+          settled = true;
+          await fs.rm(tempPath, { force: true });
+        },
+      };
+    },
+
+    async get(key: string, range?: ByteRange): Promise<Readable> {
+      const file = pathOf(key);
+      await fs.access(file);
+      return createReadStream(file, range ? { start: range.start, end: range.end } : {});
+    },
+
+    async delete(key: string): Promise<void> {
+      await fs.rm(pathOf(key), { force: true });
+    },
+  };
+}
