@@ -3,6 +3,7 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { adminRouter } from './modules/admin/router.js';
 import { authRouter } from './modules/auth/router.js';
 import { fileRouter } from './modules/files/router.js';
+import { statsRouter } from './modules/stats/router.js';
 import { systemRouter } from './modules/system/router.js';
 import { router } from './trpc/init.js';
 
@@ -10,6 +11,7 @@ export const appRouter = router({
   system: systemRouter,
   auth: authRouter,
   file: fileRouter,
+  stats: statsRouter,
 
   admin: adminRouter,
 });

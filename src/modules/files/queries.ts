@@ -127,11 +127,3 @@ export async function softDeleteFile(db: Db, ownerId: string, id: string) {
     .returning({ sha256: files.sha256 });
   return row?.sha256;
 }
-
-export async function fileStats(db: Db, ownerId: string) {
-  return db
-    .select({ mime: files.mime, count: sql<number>`count(*)::int`, bytes: sql<string>`sum(${files.size})` })
-    .from(files)
-    .where(live(ownerId))
-    .groupBy(files.mime);
-}

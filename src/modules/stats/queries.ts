@@ -1,0 +1,25 @@
+// Aggregates for stats.overview: per owner, and (admins only) across the server.
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { blobs, files, users } from '../../db/schema/index.js';
+
+export function filesByType(db: Database, ownerId: string) {
+  return db
+    .select({ mime: files.mime, count: sql<number>`count(*)::int`, bytes: sql<string>`sum(${files.size})` })
+    .from(files)
+    .where(and(eq(files.ownerId, ownerId), isNull(files.deletedAt)))
+    .groupBy(files.mime)
+    .orderBy(files.mime);
+}
+
+export async function serverTotals(db: Database) {
+  const [row] = await db
+    .select({
+      users: sql<number>`(select count(*)::int from ${users})`,
+      files: sql<number>`(select count(*)::int from ${files} where ${files.deletedAt} is null)`,
+      bytes: sql<string>`(select coalesce(sum(${files.size}), 0) from ${files} where ${files.deletedAt} is null)`,
+      storedBytes: sql<string>`(select coalesce(sum(${blobs.size}), 0) from ${blobs})`,
+    })
+    .from(sql`(select 1) as one`);
+  return row;
+}

@@ -1,0 +1,28 @@
+// A user's usage at a glance (files, bytes, quota, types); admins also see the server's totals.
+import type { AppDeps, Caller } from '../../trpc/context.js';
+import { filesByType, serverTotals } from './queries.js';
+import type { StatsOverview } from './schemas.js';
+
+export async function getOverview(deps: AppDeps, caller: Caller): Promise<StatsOverview> {
+  const [types, totals] = await Promise.all([
+    filesByType(deps.db, caller.id),
+    caller.role === 'admin' ? serverTotals(deps.db) : Promise.resolve(undefined),
+  ]);
+  const byType = types.map((row) => ({ mime: row.mime, count: row.count, bytes: Number(row.bytes) }));
+  return {
+    files: {
+      count: byType.reduce((sum, row) => sum + row.count, 0),
+      bytes: byType.reduce((sum, row) => sum + row.bytes, 0),
+      quotaBytes: deps.config.files.userQuotaBytes,
+      byType,
+    },
+    totals: totals
+      ? {
+          users: totals.users,
+          files: totals.files,
+          bytes: Number(totals.bytes),
+          storedBytes: Number(totals.storedBytes),
+        }
+      : null,
+  };
+}
