@@ -16,6 +16,7 @@ export function createContextFactory(deps: AppDeps): ContextFactory {
   return ({ req, connectionParams }, transport) => {
     const { requestId } = requestMetaOf(req);
     const userAgent = req.headers['user-agent'];
+    let logger: Context['logger'] | undefined;
     return {
       deps,
       caller: null,
@@ -27,7 +28,12 @@ export function createContextFactory(deps: AppDeps): ContextFactory {
       uploadMeta: typeof req.headers['x-docrpc-upload'] === 'string' ? req.headers['x-docrpc-upload'] : null,
 
       requestId,
-      logger: deps.logger.child({ requestId }),
+      // Made on first use: most calls log nothing of their own (the access log line is the HTTP layer's).
+      get logger() {
+        logger ??= deps.logger.child({ requestId });
+        return logger;
+      },
+
       transport,
     };
   };
