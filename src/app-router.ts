@@ -5,6 +5,7 @@ import { authRouter } from './modules/auth/router.js';
 import { fileRouter } from './modules/files/router.js';
 import { statsRouter } from './modules/stats/router.js';
 import { systemRouter } from './modules/system/router.js';
+import { taskRouter } from './modules/tasks/router.js';
 import { router } from './trpc/init.js';
 
 export const appRouter = router({
@@ -12,6 +13,7 @@ export const appRouter = router({
   auth: authRouter,
   file: fileRouter,
   stats: statsRouter,
+  task: taskRouter,
 
   admin: adminRouter,
 });

@@ -6,6 +6,9 @@ import { appRouter } from './app-router.js';
 import type { Config } from './config.js';
 import { type ProvisionedDatabase, provisionDatabase } from './db/provision.js';
 import { createHttpServer } from './http/server.js';
+import { type ProgressBus, startProgressBus } from './jobs/progress.js';
+import { type JobQueue, startJobQueue } from './jobs/queue.js';
+import { startWorkers } from './jobs/worker.js';
 import type { Logger } from './logger.js';
 import { warmPasswordHasher } from './modules/auth/passwords.js';
 import { deriveAuthSecrets } from './modules/auth/secrets.js';
@@ -17,7 +20,7 @@ export interface RunningApp {
   url: string;
   port: number;
   database: ProvisionedDatabase;
-  /** Ordered shutdown: HTTP/WS server, then (later) the job queue, then the database. Idempotent. */
+  /** Ordered shutdown: HTTP/WS server, then the job queue, then the database. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -31,30 +34,54 @@ export async function startApp(options: {
 }): Promise<RunningApp> {
   const { config, logger } = options;
   const database = await provisionDatabase(config, logger, options.onDatabaseLost);
+  let jobs: JobQueue | undefined;
+  let progress: ProgressBus | undefined;
+  try {
+    jobs = await startJobQueue(database.url, config, logger);
+    progress = await startProgressBus(database.sql, logger);
+  } catch (error) {
+    await jobs?.stop({ graceful: false });
+    await database.shutdown();
+    throw error;
+  }
   const deps: AppDeps = {
     db: database.db,
     config,
     secrets: deriveAuthSecrets(config.jwtSecret),
     blobs: createDiskBlobStore(path.join(config.dataDir, 'blobs')),
+    jobs,
+    progress,
     logger,
     databaseKind: database.kind,
     startedAt: new Date(),
     now: () => new Date(),
   };
+  if (config.jobs.workerEnabled) {
+    await startWorkers(jobs, deps, { concurrency: config.jobs.workerConcurrency });
+  }
+  const queue = jobs;
   const http = createHttpServer({
     config,
     logger,
     router: options.router ?? appRouter,
     deps,
-    readinessChecks: [{ name: 'database', check: async () => void (await database.sql`select 1`) }],
+    readinessChecks: [
+      { name: 'database', check: async () => void (await database.sql`select 1`) },
+      { name: 'queue', check: async () => void (await queue.getQueues()) },
+    ],
   });
   // The dummy hash makes unknown-user logins cost what real ones cost; make it before the first one.
   await warmPasswordHasher();
+  const stopQueue = async () => {
+    await progress?.close();
+    // Running handlers get SHUTDOWN_TIMEOUT_MS to finish; pg-boss hands back what does not.
+    await queue.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true });
+  };
   let address: Awaited<ReturnType<typeof http.listen>>;
-
   try {
     address = await http.listen();
   } catch (error) {
+    await stopQueue();
     await database.shutdown();
     throw error;
   }
@@ -67,6 +94,7 @@ export async function startApp(options: {
     stop() {
       stopping ??= (async () => {
         await http.close();
+        await stopQueue();
         await database.shutdown();
       })();
       return stopping;

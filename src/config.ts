@@ -57,6 +57,11 @@ const ZEnv = z.object({
   MAX_UPLOAD_BYTES: positiveInt.default(512 * 1024 * 1024),
   USER_QUOTA_BYTES: positiveInt.default(1024 * 1024 * 1024),
   DOWNLOAD_URL_TTL_SECONDS: positiveInt.default(300),
+  WORKER_ENABLED: z.enum(['true', 'false']).default('true'),
+  WORKER_CONCURRENCY: positiveInt.default(8),
+  JOB_POOL_MAX: positiveInt.default(4),
+  JOB_SUPERVISE_INTERVAL_SECONDS: positiveInt.default(5),
+  DEMO_TASKS_ENABLED: z.enum(['true', 'false']).optional(),
 });
 
 export type Env = z.input<typeof ZEnv>;
@@ -82,6 +87,15 @@ export interface Config {
   corsOrigins: string[];
   maxRequestBytes: number;
   shutdownTimeoutMs: number;
+  jobs: {
+    /** Run task handlers in this process (the one-command default); `npm run worker` runs only them. */
+    workerEnabled: boolean;
+    workerConcurrency: number;
+    poolMax: number;
+    superviseIntervalSeconds: number;
+    /** task.createDemo for everyone (default outside production); admins may always. */
+    demoTasksEnabled: boolean;
+  };
   files: {
     maxUploadBytes: number;
     userQuotaBytes: number;
@@ -133,8 +147,17 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
     corsOrigins: env.CORS_ORIGINS,
     maxRequestBytes: env.MAX_REQUEST_BYTES,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    jobs: {
+      workerEnabled: env.WORKER_ENABLED === 'true',
+      workerConcurrency: env.WORKER_CONCURRENCY,
+      poolMax: env.JOB_POOL_MAX,
+      superviseIntervalSeconds: env.JOB_SUPERVISE_INTERVAL_SECONDS,
+      demoTasksEnabled:
+        (env.DEMO_TASKS_ENABLED ?? (env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true',
+    },
     files: {
       maxUploadBytes: env.MAX_UPLOAD_BYTES,
+
       userQuotaBytes: env.USER_QUOTA_BYTES,
       downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS,
     },

@@ -5,8 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
+import { loadConfig } from '../src/config.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/db/embedded.js';
 import { runMigrations } from '../src/db/migrate.js';
+import { startJobQueue } from '../src/jobs/queue.js';
+
 import { createLogger } from '../src/logger.js';
 import { TEST_DATABASE_URL } from './test-env.js';
 
@@ -25,6 +28,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await admin.unsafe(`drop database if exists "${templateDatabase}"`);
   await admin.unsafe(`create database "${templateDatabase}"`);
   await runMigrations(withDatabase(adminUrl, templateDatabase));
+  // pg-boss installs its schema and our queues on first start: do it once here, so clones start fast.
+  const quiet = createLogger({ logLevel: 'warn', logPretty: false });
+  const boss = await startJobQueue(
+    withDatabase(adminUrl, templateDatabase),
+    loadConfig({ NODE_ENV: 'test', DATA_DIR: os.tmpdir(), JWT_SECRET: 'x'.repeat(32) }),
+    quiet,
+  );
+  await boss.stop({ graceful: false, close: true });
   project.provide('adminDatabaseUrl', adminUrl);
   project.provide('templateDatabase', templateDatabase);
 

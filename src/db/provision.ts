@@ -9,6 +9,8 @@ export type DatabaseKind = 'embedded' | 'external';
 
 export interface ProvisionedDatabase extends DatabaseHandle {
   kind: DatabaseKind;
+  /** For other clients of the same database (pg-boss). Holds the password: never log it. */
+  url: string;
   /** Safe to print: the host and database, never the password. */
   description: string;
   /** The embedded cluster's real directory (it may sit outside DATA_DIR when running as root). */
@@ -46,6 +48,8 @@ export async function provisionDatabase(
   return {
     ...handle,
     kind: embedded ? 'embedded' : 'external',
+    url,
+
     description,
     embeddedClusterDir: embedded?.clusterDir,
 

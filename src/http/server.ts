@@ -44,7 +44,8 @@ export function createHttpServer(args: {
     basePath: TRPC_PATH,
     // Streamed uploads through the typed client may be as large as an upload may be; JSON calls may not.
     maxBodySize: (path) => (path === 'file.upload' ? config.files.maxUploadBytes : config.maxRequestBytes),
-    createContext: (req) => createContext({ req }, 'http'),
+    createContext: (req, connectionParams) => createContext({ req, connectionParams }, 'http'),
+
     onError: (opts) => logCallError(logger, opts),
   });
   const allowCors = toPromise(

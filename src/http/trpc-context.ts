@@ -20,7 +20,8 @@ export function createContextFactory(deps: AppDeps): ContextFactory {
     return {
       deps,
       caller: null,
-      bearer: transport === 'ws' ? (connectionParams?.token ?? null) : bearerOf(req),
+      bearer: bearerOf(req) ?? connectionParams?.token ?? null,
+
       client: {
         ip: req.socket.remoteAddress ?? null,
         userAgent: typeof userAgent === 'string' ? userAgent : null,

@@ -12,7 +12,7 @@ export interface TrpcHttpOptions {
   router: AnyTRPCRouter;
   basePath: string;
   maxBodySize(procedurePath: string): number;
-  createContext(req: IncomingMessage): Context;
+  createContext(req: IncomingMessage, connectionParams: Record<string, string | undefined> | null): Context;
   onError(opts: { error: TRPCError; path: string | undefined; ctx: Context | undefined }): void;
 }
 
@@ -29,7 +29,9 @@ export function createTrpcHttpHandler(options: TrpcHttpOptions) {
       path,
       error: null,
       responseMeta: ({ errors }) => retryAfterHeader(errors),
-      createContext: async () => options.createContext(req),
+      // SSE subscriptions (EventSource cannot send headers) carry the token in connectionParams.
+      createContext: async ({ info }) => options.createContext(req, info.connectionParams),
+
       onError: ({ error, path: procedure, ctx }) =>
         options.onError({ error, path: procedure, ctx: ctx as Context | undefined }),
     });

@@ -3,6 +3,8 @@
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { DatabaseKind } from '../db/provision.js';
+import type { ProgressBus } from '../jobs/progress.js';
+import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 import type { ApiScope } from '../modules/auth/scopes.js';
 import type { AuthSecrets } from '../modules/auth/secrets.js';
@@ -14,6 +16,8 @@ export interface AppDeps {
   config: Config;
   secrets: AuthSecrets;
   blobs: BlobStore;
+  jobs: JobQueue;
+  progress: ProgressBus;
   logger: Logger;
   databaseKind: DatabaseKind;
   startedAt: Date;

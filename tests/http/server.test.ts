@@ -22,10 +22,10 @@ describe('/health and /ready', () => {
     expect(await response.json()).toMatchObject({ status: 'ok' });
   });
 
-  it('/ready checks the database', async () => {
+  it('/ready checks the database and the job queue', async () => {
     const response = await fetch(`${server.url}/ready`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+    expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok', queue: 'ok' } });
   });
 
   it('an unknown path is a JSON 404', async () => {

@@ -2,4 +2,6 @@
 export * from './auth.js';
 export * from './files.js';
 export * from './rate-limits.js';
+export * from './tasks.js';
+
 export * from './users.js';

@@ -1,0 +1,31 @@
+// The one small API every background task type is written against.
+import type { z } from 'zod';
+
+export interface TaskRunContext<TInput> {
+  input: TInput;
+  taskId: string;
+  /** The attempt number, from 1: a retried task runs again from the start and must not double-write. */
+  attempt: number;
+  /** Updates the task row and tells every subscriber. Throws once the task was cancelled. */
+  progress(pct: number, message?: string): Promise<void>;
+  /** Aborted on cancel, on worker shutdown and when the job expires. */
+  signal: AbortSignal;
+}
+
+export interface TaskDefinition<TInput = unknown, TResult = unknown> {
+  type: string;
+  input: z.ZodType<TInput>;
+  /** Attempts after the first (pg-boss retryLimit). */
+  retryLimit: number;
+  /** Seconds an attempt may run before it is presumed dead and retried elsewhere. */
+  expireInSeconds: number;
+  run(context: TaskRunContext<TInput>): Promise<TResult>;
+}
+
+export function defineTask<TInput, TResult>(
+  type: string,
+  definition: Omit<TaskDefinition<TInput, TResult>, 'type' | 'retryLimit' | 'expireInSeconds'> &
+    Partial<Pick<TaskDefinition, 'retryLimit' | 'expireInSeconds'>>,
+): TaskDefinition<TInput, TResult> {
+  return { type, retryLimit: 2, expireInSeconds: 15 * 60, ...definition };
+}

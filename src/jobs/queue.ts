@@ -1,0 +1,39 @@
+// pg-boss, in its own schema next to the app's tables: queues per task type, created at boot.
+import { PgBoss } from 'pg-boss';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { queueName, taskDefinitions } from './registry.js';
+
+export type JobQueue = PgBoss;
+
+export const JOB_SCHEMA = 'pgboss';
+
+export async function startJobQueue(url: string, config: Config, logger: Logger): Promise<JobQueue> {
+  const boss = new PgBoss({
+    connectionString: url,
+    schema: JOB_SCHEMA,
+    max: config.jobs.poolMax,
+    // A worker that died holds its job until the job expires AND a supervise pass runs: keep that pass
+    // frequent so a crash is recovered in seconds, not the default minute.
+    superviseIntervalSeconds: config.jobs.superviseIntervalSeconds,
+    useListenNotify: true,
+    // Cron scheduling is not used; skip its workers.
+    schedule: false,
+  });
+  boss.on('error', (error: unknown) => logger.error({ err: error }, 'job queue error'));
+  boss.on('warning', (warning: unknown) => logger.warn({ warning }, 'job queue warning'));
+  await boss.start();
+  for (const definition of taskDefinitions) {
+    const options = {
+      retryLimit: definition.retryLimit,
+      retryDelay: 1,
+      retryBackoff: true,
+      expireInSeconds: definition.expireInSeconds,
+      notify: true,
+    };
+    const name = queueName(definition.type);
+    if (await boss.getQueue(name)) await boss.updateQueue(name, options);
+    else await boss.createQueue(name, options);
+  }
+  return boss;
+}

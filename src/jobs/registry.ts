@@ -1,0 +1,9 @@
+// Every task type the app knows; workers and the queue setup read this list.
+import type { TaskDefinition } from './define-task.js';
+import { demoTask } from './definitions/demo.js';
+
+export const taskDefinitions: TaskDefinition[] = [demoTask as TaskDefinition];
+
+export function queueName(type: string): string {
+  return `task-${type}`;
+}

@@ -1,0 +1,106 @@
+// Runs task handlers for every queue: claims the row, runs the definition with progress and abort,
+// settles the row, and tells pg-boss the job's outcome (so it retries, or not).
+import type { Job, JobResult, JobWithMetadata } from 'pg-boss';
+import { ZodError } from 'zod';
+import type { Database } from '../db/client.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { TaskDefinition } from './define-task.js';
+import type { JobQueue } from './queue.js';
+import { queueName, taskDefinitions } from './registry.js';
+import { isCancelled, markAttemptFailed, markRunning, markSucceeded, recordProgress } from './task-state.js';
+
+export interface TaskJobData {
+  taskId: string;
+}
+
+/** Abort reason when the user cancelled: the attempt ends quietly, the row already says cancelled. */
+class TaskCancelled extends Error {
+  override name = 'TaskCancelled';
+}
+
+const CANCEL_POLL_MS = 1_000;
+
+export async function startWorkers(
+  boss: JobQueue,
+  deps: { db: Database; logger: Logger },
+  options: { concurrency: number },
+): Promise<void> {
+  for (const definition of taskDefinitions) {
+    await boss.work(
+      queueName(definition.type),
+      {
+        batchSize: options.concurrency,
+        includeMetadata: true,
+        perJobResults: true,
+        pollingIntervalSeconds: 2,
+        // New jobs arrive by NOTIFY at once; retries (start_after in the future) are found by this poll.
+        notifyPollingIntervalSeconds: 2,
+      },
+      (jobs: JobWithMetadata<TaskJobData>[]) =>
+        Promise.all(jobs.map((job) => runAttempt(deps, definition, job))),
+    );
+  }
+}
+
+async function runAttempt(
+  deps: { db: Database; logger: Logger },
+  definition: TaskDefinition,
+  job: JobWithMetadata<TaskJobData> | Job<TaskJobData>,
+): Promise<JobResult> {
+  const { db } = deps;
+  const { taskId } = job.data;
+  const log = deps.logger.child({ taskId, jobId: job.id, type: definition.type });
+  const claimed = await markRunning(db, taskId);
+  if (!claimed) return { id: job.id, status: 'completed' };
+
+  const controller = new AbortController();
+  const onJobAbort = () => controller.abort(job.signal.reason);
+  job.signal.addEventListener('abort', onJobAbort, { once: true });
+  const cancelWatch = setInterval(() => {
+    isCancelled(db, taskId).then(
+      (cancelled) => cancelled && controller.abort(new TaskCancelled('cancelled')),
+      () => {},
+    );
+  }, CANCEL_POLL_MS);
+  try {
+    const input = definition.input.parse(claimed.input);
+    const result = await definition.run({
+      input,
+      taskId,
+      attempt: claimed.attempts,
+      signal: controller.signal,
+      progress: async (pct, message) => {
+        if (controller.signal.aborted) throw controller.signal.reason;
+        if (!(await recordProgress(db, taskId, pct, message ?? null))) {
+          controller.abort(new TaskCancelled('cancelled'));
+          throw controller.signal.reason;
+        }
+      },
+    });
+    await markSucceeded(db, taskId, result);
+    log.info('task succeeded');
+    return { id: job.id, status: 'completed' };
+  } catch (error) {
+    if (controller.signal.reason instanceof TaskCancelled) {
+      log.info('task cancelled while running');
+      return { id: job.id, status: 'completed' };
+    }
+    const retryLimit = 'retryLimit' in job ? job.retryLimit : definition.retryLimit;
+    const final = job.retryCount >= retryLimit || error instanceof ZodError;
+    const info = describeFailure(error);
+    await markAttemptFailed(db, taskId, info, final);
+    log.warn({ err: error, final }, 'task attempt failed');
+    return { id: job.id, status: final ? 'deadletter' : 'failed', output: info };
+  } finally {
+    clearInterval(cancelWatch);
+    job.signal.removeEventListener('abort', onJobAbort);
+  }
+}
+
+function describeFailure(error: unknown) {
+  if (error instanceof AppError) return { appCode: error.code, message: error.message };
+  if (error instanceof ZodError) return { appCode: 'VALIDATION_ERROR', message: 'The task input is invalid' };
+  // Internals stay in the log; the user sees a stable code.
+  return { appCode: 'INTERNAL', message: 'The task failed unexpectedly' };
+}

@@ -1,0 +1,43 @@
+// task.*: background work the caller started, and its live progress.
+import { router } from '../../trpc/init.js';
+import { authedProcedure } from '../../trpc/procedures.js';
+import {
+  ZCreateDemoInput,
+  ZListTasksInput,
+  ZListTasksOutput,
+  ZOnProgressInput,
+  ZTaskId,
+  ZTaskOutput,
+} from './schemas.js';
+import * as tasks from './service.js';
+
+const reader = authedProcedure.meta({ scope: 'tasks:read' });
+const writer = authedProcedure.meta({ scope: 'tasks:write' });
+
+export const taskRouter = router({
+  get: reader
+    .input(ZTaskId)
+    .output(ZTaskOutput)
+    .query(({ ctx, input }) => tasks.getTask(ctx.deps, ctx.caller, input.id)),
+  list: reader
+    .input(ZListTasksInput)
+    .output(ZListTasksOutput)
+    .query(({ ctx, input }) => tasks.listTasks(ctx.deps, ctx.caller, input)),
+  cancel: writer
+    .input(ZTaskId)
+    .output(ZTaskOutput)
+    .mutation(({ ctx, input }) => tasks.cancel(ctx.deps, ctx.caller, input.id)),
+  retry: writer
+    .input(ZTaskId)
+    .output(ZTaskOutput)
+    .mutation(({ ctx, input }) => tasks.retry(ctx.deps, ctx.caller, input.id)),
+  createDemo: writer
+    .input(ZCreateDemoInput)
+    .output(ZTaskOutput)
+    .mutation(({ ctx, input }) => tasks.createDemo(ctx.deps, ctx.caller, input)),
+  onProgress: reader
+    .input(ZOnProgressInput)
+    .subscription(({ ctx, input, signal }) =>
+      tasks.watchTask(ctx.deps, ctx.caller, input.taskId, input.lastEventId, signal),
+    ),
+});

@@ -1,0 +1,35 @@
+// Input and output schemas of task.*, exported for the client.
+import { z } from 'zod';
+import { ZDemoInput } from '../../jobs/definitions/demo.js';
+
+export const TASK_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const ZTaskStatus = z.enum(TASK_STATUSES);
+export const TERMINAL_STATUSES: readonly string[] = ['succeeded', 'failed', 'cancelled'];
+
+export const ZTaskOutput = z.object({
+  id: z.uuid(),
+  type: z.string(),
+  status: ZTaskStatus,
+  progress: z.number().int().min(0).max(100),
+  message: z.string().nullable(),
+  input: z.unknown(),
+  result: z.unknown(),
+  error: z.object({ appCode: z.string(), message: z.string() }).nullable(),
+  attempts: z.number().int(),
+  seq: z.number().int(),
+  createdAt: z.date(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+});
+export type TaskOutput = z.infer<typeof ZTaskOutput>;
+
+export const ZTaskId = z.object({ id: z.uuid() });
+export const ZListTasksInput = z.object({
+  status: ZTaskStatus.optional(),
+  type: z.string().max(100).optional(),
+  cursor: z.uuid().optional(),
+  limit: z.number().int().min(1).max(100).default(20),
+});
+export const ZListTasksOutput = z.object({ items: z.array(ZTaskOutput), nextCursor: z.uuid().nullable() });
+export const ZCreateDemoInput = ZDemoInput;
+export const ZOnProgressInput = z.object({ taskId: z.uuid(), lastEventId: z.string().max(20).optional() });

@@ -1,0 +1,146 @@
+// Tasks as the user sees them: create (row + job atomically), read, cancel, retry, and watch live.
+import { tracked } from '@trpc/server';
+import { sql } from 'drizzle-orm';
+import { fromDrizzle } from 'pg-boss';
+import { AppError } from '../../errors.js';
+import { queueName } from '../../jobs/registry.js';
+import type { AppDeps, Caller } from '../../trpc/context.js';
+import {
+  cancelTask,
+  findTask,
+  insertTask,
+  listTasks as listTaskRows,
+  requeueTask,
+  setJobId,
+} from './queries.js';
+import { type TaskOutput, TERMINAL_STATUSES } from './schemas.js';
+
+/**
+ * The task row and its pg-boss job are written in ONE transaction (pg-boss sends through the Drizzle
+ * transaction): a crash between the two cannot leave a task without a job or a job without a task.
+ */
+export async function enqueueTask(
+  deps: AppDeps,
+  caller: Caller,
+  type: string,
+  input: unknown,
+): Promise<TaskOutput> {
+  return deps.db.transaction(async (tx) => {
+    const task = await insertTask(tx, { ownerId: caller.id, type, input });
+    const jobId = await deps.jobs.send(queueName(type), { taskId: task.id }, { db: fromDrizzle(tx, sql) });
+    if (!jobId) throw new Error('the job queue refused the job');
+    await setJobId(tx, task.id, jobId);
+    return task;
+  });
+}
+
+export function createDemo(
+  deps: AppDeps,
+  caller: Caller,
+  input: { steps: number; stepMs: number; failAtStep?: number | undefined },
+) {
+  if (!deps.config.jobs.demoTasksEnabled && caller.role !== 'admin') {
+    throw new AppError('FORBIDDEN', 'Demo tasks are disabled on this server');
+  }
+  return enqueueTask(deps, caller, 'demo', input);
+}
+
+export async function getTask(deps: Pick<AppDeps, 'db'>, caller: Caller, id: string): Promise<TaskOutput> {
+  const row = await findTask(deps.db, caller.id, id);
+  if (!row) throw new AppError('TASK_NOT_FOUND', 'No such task');
+  const { jobId: _, ...task } = row;
+  return task;
+}
+
+export async function listTasks(
+  deps: AppDeps,
+  caller: Caller,
+  input: {
+    status?: string | undefined;
+    type?: string | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  },
+) {
+  const rows = await listTaskRows(deps.db, caller.id, { ...input, afterId: input.cursor });
+  const items = rows.slice(0, input.limit);
+  return { items, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+export async function cancel(deps: AppDeps, caller: Caller, id: string): Promise<TaskOutput> {
+  const cancelled = await cancelTask(deps.db, caller.id, id);
+  if (!cancelled) {
+    const task = await getTask(deps, caller, id);
+    throw new AppError('TASK_ALREADY_COMPLETED', `The task already ended (${task.status})`);
+  }
+  // A queued job is dropped at once; a running one sees the row and aborts its handler.
+  if (cancelled.job_id)
+    await deps.jobs.cancel(queueName(cancelled.type), cancelled.job_id).catch(() => undefined);
+  return getTask(deps, caller, id);
+}
+
+export async function retry(deps: AppDeps, caller: Caller, id: string): Promise<TaskOutput> {
+  return deps.db.transaction(async (tx) => {
+    const task = await requeueTask(tx, caller.id, id);
+    if (!task) {
+      const existing = await findTask(tx, caller.id, id);
+      if (!existing) throw new AppError('TASK_NOT_FOUND', 'No such task');
+      throw new AppError(
+        'CONFLICT',
+        `Only failed or cancelled tasks can be retried (this one is ${existing.status})`,
+      );
+    }
+    const jobId = await deps.jobs.send(
+      queueName(task.type),
+      { taskId: task.id },
+      { db: fromDrizzle(tx, sql) },
+    );
+    if (jobId) await setJobId(tx, task.id, jobId);
+    await tx.execute(sql`select pg_notify('docrpc_tasks', ${`${task.id}:${task.seq}:${caller.id}`})`);
+    return task;
+  });
+}
+
+/**
+ * The current state first, then every change until the task ends. Subscribes before reading, so nothing
+ * falls between; each yield is tracked by `seq`, so a client that reconnects with its last event id
+ * gets only what it has not seen. Changes that come faster than they are read are coalesced to the latest.
+ */
+export async function* watchTask(
+  deps: AppDeps,
+  caller: Caller,
+  taskId: string,
+  lastEventId: string | undefined,
+  signal: AbortSignal | undefined,
+) {
+  let pending = true;
+  let wake: (() => void) | undefined;
+  const unsubscribe = deps.progress.watchTask(taskId, () => {
+    pending = true;
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener('abort', onAbort);
+  try {
+    let lastSeq = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : -1;
+    while (!signal?.aborted) {
+      if (!pending) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+        continue;
+      }
+      pending = false;
+      const task = await getTask(deps, caller, taskId);
+      if (task.seq > lastSeq) {
+        lastSeq = task.seq;
+        yield tracked(String(task.seq), task);
+      }
+      if (TERMINAL_STATUSES.includes(task.status)) return;
+    }
+  } finally {
+    unsubscribe();
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,157 @@
+// Tasks end to end: pg-boss jobs run by the in-process worker, live progress over WebSocket and SSE,
+// cancel, retry, failures with their appCode, resumable subscriptions and owner scoping.
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { EventSource } from 'eventsource';
+import superjson from 'superjson';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from '../../src/app-router.js';
+import type { TaskOutput } from '../../src/modules/tasks/schemas.js';
+import { appClient, appCodeOf, registerUser, type TestUser } from '../helpers/auth.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+let server: TestServer<AppRouter>;
+let user: TestUser;
+beforeAll(async () => {
+  server = await startTestServer({ env: { AUTH_RATE_LIMIT: '1000' } });
+  user = await registerUser(server);
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+type Client = ReturnType<TestServer<AppRouter>['as']>['ws'];
+
+/** Collects onProgress events until the subscription completes (or errors). */
+function watch(client: Client | ReturnType<typeof sseClient>, taskId: string, lastEventId?: string) {
+  return new Promise<{ events: { id: string; task: TaskOutput }[]; error?: unknown }>((resolve) => {
+    const events: { id: string; task: TaskOutput }[] = [];
+    client.task.onProgress.subscribe(
+      { taskId, ...(lastEventId ? { lastEventId } : {}) },
+      {
+        onData: (event) => events.push({ id: event.id, task: event.data }),
+        onError: (error) => resolve({ events, error }),
+        onComplete: () => resolve({ events }),
+      },
+    );
+  });
+}
+
+function sseClient(token: string) {
+  const url = `${server.url}/trpc`;
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        // Node has no EventSource of its own; browsers do.
+        true: httpSubscriptionLink({ url, transformer: superjson, connectionParams: { token }, EventSource }),
+        false: httpLink({ url, transformer: superjson, headers: { authorization: `Bearer ${token}` } }),
+      }),
+    ],
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('condition not met in time');
+}
+
+describe('task lifecycle', () => {
+  it('runs a demo task, streaming every state in order over WebSocket until it succeeds', async () => {
+    const { ws } = server.as(user.session.accessToken);
+    const task = await ws.task.createDemo.mutate({ steps: 4, stepMs: 50 });
+    expect(task.status).toBe('queued');
+    const { events, error } = await watch(ws, task.id);
+    expect(error).toBeUndefined();
+    const seqs = events.map((e) => Number(e.id));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    const last = events.at(-1)?.task;
+    expect(last).toMatchObject({ status: 'succeeded', progress: 100, result: { steps: 4 }, attempts: 1 });
+    expect(
+      events.some((e) => e.task.status === 'running' && e.task.progress > 0 && e.task.progress < 100),
+    ).toBe(true);
+  });
+
+  it('streams over SSE (httpSubscriptionLink) too, authenticated by connectionParams', async () => {
+    const sse = sseClient(user.session.accessToken);
+    const task = await sse.task.createDemo.mutate({ steps: 3, stepMs: 30 });
+    const { events, error } = await watch(sse, task.id);
+    expect(error).toBeUndefined();
+    expect(events.at(-1)?.task.status).toBe('succeeded');
+  });
+
+  it('resumes after a reconnect from the last event id, without repeats', async () => {
+    const { ws } = server.as(user.session.accessToken);
+    const task = await ws.task.createDemo.mutate({ steps: 3, stepMs: 20 });
+    const all = await watch(ws, task.id);
+    const middle = all.events[1];
+    const resumed = await watch(ws, task.id, middle?.id);
+    expect(resumed.events.map((e) => e.id)).toEqual([all.events.at(-1)?.id]);
+  });
+
+  it('cancels a running task: the handler stops and the task ends cancelled', async () => {
+    const { ws } = server.as(user.session.accessToken);
+    const task = await ws.task.createDemo.mutate({ steps: 100, stepMs: 50 });
+    const watching = watch(ws, task.id);
+    const api = appClient(server.url, user.session.accessToken);
+    await waitFor(async () => (await api.task.get.query({ id: task.id })).status === 'running');
+    const cancelled = await api.task.cancel.mutate({ id: task.id });
+    expect(cancelled.status).toBe('cancelled');
+    const { events } = await watching;
+    expect(events.at(-1)?.task.status).toBe('cancelled');
+    const progressAtCancel = (await api.task.get.query({ id: task.id })).progress;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const after = await api.task.get.query({ id: task.id });
+    expect(after).toMatchObject({ status: 'cancelled', progress: progressAtCancel });
+    expect(await appCodeOf(api.task.cancel.mutate({ id: task.id }))).toBe('TASK_ALREADY_COMPLETED');
+  });
+
+  it('retries a failing handler, then fails with its appCode; retry() runs it again', async () => {
+    const api = appClient(server.url, user.session.accessToken);
+    const task = await api.task.createDemo.mutate({ steps: 2, stepMs: 10, failAtStep: 2 });
+    await waitFor(async () => (await api.task.get.query({ id: task.id })).status === 'failed', 20_000);
+    const failed = await api.task.get.query({ id: task.id });
+    expect(failed).toMatchObject({ status: 'failed', attempts: 2, error: { appCode: 'CONFLICT' } });
+    expect(
+      await appCodeOf(
+        api.task.retry.mutate({ id: (await api.task.createDemo.mutate({ steps: 1, stepMs: 0 })).id }),
+      ),
+    ).toBe('CONFLICT');
+    const again = await api.task.retry.mutate({ id: task.id });
+    expect(again.status).toBe('queued');
+    await waitFor(async () => (await api.task.get.query({ id: task.id })).status === 'failed', 20_000);
+    expect((await api.task.get.query({ id: task.id })).attempts).toBeGreaterThan(2);
+  }, 40_000);
+
+  it('lists the caller’s tasks newest first, with filters', async () => {
+    const api = appClient(server.url, user.session.accessToken);
+    const page = await api.task.list.query({ limit: 2 });
+    expect(page.items).toHaveLength(2);
+    expect(page.nextCursor).not.toBeNull();
+    const next = await api.task.list.query({ limit: 2, cursor: page.nextCursor ?? undefined });
+    expect(next.items[0]?.createdAt.getTime()).toBeLessThanOrEqual(page.items[1]?.createdAt.getTime() ?? 0);
+    const failed = await api.task.list.query({ status: 'failed' });
+    expect(failed.items.every((t) => t.status === 'failed')).toBe(true);
+  });
+});
+
+describe('task ownership', () => {
+  it('another user cannot see, cancel, retry or subscribe: TASK_NOT_FOUND', async () => {
+    const owner = server.as(user.session.accessToken);
+    const task = await owner.ws.task.createDemo.mutate({ steps: 50, stepMs: 50 });
+    const intruder = await registerUser(server);
+    const api = appClient(server.url, intruder.session.accessToken);
+    expect(await appCodeOf(api.task.get.query({ id: task.id }))).toBe('TASK_NOT_FOUND');
+    expect(await appCodeOf(api.task.cancel.mutate({ id: task.id }))).toBe('TASK_NOT_FOUND');
+    expect(await appCodeOf(api.task.retry.mutate({ id: task.id }))).toBe('TASK_NOT_FOUND');
+    const { error } = await watch(server.as(intruder.session.accessToken).ws, task.id);
+    expect((error as { data?: { appCode?: string } }).data?.appCode).toBe('TASK_NOT_FOUND');
+    expect((await api.task.list.query({})).items).toEqual([]);
+    await appClient(server.url, user.session.accessToken).task.cancel.mutate({ id: task.id });
+  });
+});
