@@ -19,13 +19,21 @@ export interface TaskDefinition<TInput = unknown, TResult = unknown> {
   retryLimit: number;
   /** Seconds an attempt may run before it is presumed dead and retried elsewhere. */
   expireInSeconds: number;
+  /**
+   * A running worker confirms it is alive this often (pg-boss refreshes it at half the period); a
+   * worker that dies (kill -9, OOM) is noticed after it, not after the whole expiry. pg-boss minimum: 10.
+   */
+  heartbeatSeconds: number;
   run(context: TaskRunContext<TInput>): Promise<TResult>;
 }
 
 export function defineTask<TInput, TResult>(
   type: string,
-  definition: Omit<TaskDefinition<TInput, TResult>, 'type' | 'retryLimit' | 'expireInSeconds'> &
-    Partial<Pick<TaskDefinition, 'retryLimit' | 'expireInSeconds'>>,
+  definition: Omit<
+    TaskDefinition<TInput, TResult>,
+    'type' | 'retryLimit' | 'expireInSeconds' | 'heartbeatSeconds'
+  > &
+    Partial<Pick<TaskDefinition, 'retryLimit' | 'expireInSeconds' | 'heartbeatSeconds'>>,
 ): TaskDefinition<TInput, TResult> {
-  return { type, retryLimit: 2, expireInSeconds: 15 * 60, ...definition };
+  return { type, retryLimit: 2, expireInSeconds: 15 * 60, heartbeatSeconds: 10, ...definition };
 }

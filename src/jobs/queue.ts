@@ -16,6 +16,9 @@ export async function startJobQueue(url: string, config: Config, logger: Logger)
     // A worker that died holds its job until the job expires AND a supervise pass runs: keep that pass
     // frequent so a crash is recovered in seconds, not the default minute.
     superviseIntervalSeconds: config.jobs.superviseIntervalSeconds,
+    // Expiry and heartbeat failures run in the monitor pass, gated by this interval (default 60 s).
+    monitorIntervalSeconds: config.jobs.superviseIntervalSeconds,
+
     useListenNotify: true,
     // Cron scheduling is not used; skip its workers.
     schedule: false,
@@ -29,6 +32,8 @@ export async function startJobQueue(url: string, config: Config, logger: Logger)
       retryDelay: 1,
       retryBackoff: true,
       expireInSeconds: definition.expireInSeconds,
+      heartbeatSeconds: definition.heartbeatSeconds,
+
       notify: true,
     };
     const name = queueName(definition.type);

@@ -1,4 +1,4 @@
-// Runs `src/main.ts` as a real child process (what `npm start` runs) and reads its log lines.
+// Runs `src/main.ts` (what `npm start` runs) or `src/worker.ts` as a real child process and reads its log lines.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,8 +17,17 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+const ENTRIES = {
+  server: { file: 'src/main.ts', ready: 'docrpc listening on' },
+  worker: { file: 'src/worker.ts', ready: 'docrpc worker running' },
+};
+
+export async function startServerProcess(
+  env: Record<string, string>,
+  kind: keyof typeof ENTRIES = 'server',
+): Promise<ServerProcess> {
+  const entry = ENTRIES[kind];
+  const child = spawn(process.execPath, ['--import', 'tsx', entry.file], {
     cwd: PROJECT_ROOT,
     env: {
       // Without /usr/local/bin, where this machine links Debian's postgres: the embedded one must not need it.
@@ -46,7 +55,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
         if (!text.trim()) continue;
         const line = JSON.parse(text) as Record<string, unknown> & { msg: string };
         lines.push(line);
-        if (line.msg.startsWith('docrpc listening on')) resolve(line);
+        if (line.msg.startsWith(entry.ready)) resolve(line);
       }
     });
     child.stderr?.on('data', (chunk: Buffer) => {
