@@ -52,3 +52,37 @@ export async function startProgressBus(sql: postgres.Sql, logger: Logger): Promi
     close: () => listener.unlisten(),
   };
 }
+
+/**
+ * Yields once at once and then once per wake-up (several wake-ups while the consumer is busy count as
+ * one) until `signal` aborts. Subscribes before the first yield, so a read after it misses nothing.
+ */
+export async function* wakeups(
+  subscribe: (wake: Wake) => () => void,
+  signal?: AbortSignal,
+): AsyncGenerator<void> {
+  let pending = true;
+  let wake: (() => void) | undefined;
+  const unsubscribe = subscribe(() => {
+    pending = true;
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener('abort', onAbort);
+  try {
+    while (!signal?.aborted) {
+      if (!pending) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+        continue;
+      }
+      pending = false;
+      yield;
+    }
+  } finally {
+    unsubscribe();
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,7 +1,7 @@
 // Aggregates for stats.overview: per owner, and (admins only) across the server.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { blobs, files, users } from '../../db/schema/index.js';
+import { blobs, files, tasks, users } from '../../db/schema/index.js';
 
 export function filesByType(db: Database, ownerId: string) {
   return db
@@ -22,4 +22,25 @@ export async function serverTotals(db: Database) {
     })
     .from(sql`(select 1) as one`);
   return row;
+}
+
+export function tasksByStatus(db: Database, ownerId: string) {
+  return db
+    .select({ status: tasks.status, count: sql<number>`count(*)::int` })
+    .from(tasks)
+    .where(eq(tasks.ownerId, ownerId))
+    .groupBy(tasks.status);
+}
+
+export function meanRunTimes(db: Database, ownerId: string) {
+  return db
+    .select({
+      type: tasks.type,
+      count: sql<number>`count(*)::int`,
+      meanSeconds: sql<number>`avg(extract(epoch from (${tasks.finishedAt} - ${tasks.startedAt})))::float8`,
+    })
+    .from(tasks)
+    .where(and(eq(tasks.ownerId, ownerId), eq(tasks.status, 'succeeded')))
+    .groupBy(tasks.type)
+    .orderBy(tasks.type);
 }

@@ -10,7 +10,21 @@ export const ZStatsOverview = z.object({
     quotaBytes: z.number().int(),
     byType: z.array(ZTypeBreakdown),
   }),
+  tasks: z.object({
+    byStatus: z.object({
+      queued: z.number().int(),
+      running: z.number().int(),
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+      cancelled: z.number().int(),
+    }),
+    /** Mean wall time of succeeded tasks, per type. */
+    meanRunSecondsByType: z.array(
+      z.object({ type: z.string(), count: z.number().int(), meanSeconds: z.number() }),
+    ),
+  }),
   /** Whole-server figures, for admins only (null for everyone else). */
+
   totals: z
     .object({
       users: z.number().int(),

@@ -1,13 +1,18 @@
 // A user's usage at a glance (files, bytes, quota, types); admins also see the server's totals.
 import type { AppDeps, Caller } from '../../trpc/context.js';
-import { filesByType, serverTotals } from './queries.js';
+import { filesByType, meanRunTimes, serverTotals, tasksByStatus } from './queries.js';
+
 import type { StatsOverview } from './schemas.js';
 
 export async function getOverview(deps: AppDeps, caller: Caller): Promise<StatsOverview> {
-  const [types, totals] = await Promise.all([
+  const [types, totals, statuses, runTimes] = await Promise.all([
     filesByType(deps.db, caller.id),
     caller.role === 'admin' ? serverTotals(deps.db) : Promise.resolve(undefined),
+    tasksByStatus(deps.db, caller.id),
+    meanRunTimes(deps.db, caller.id),
   ]);
+  const byStatus = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  for (const row of statuses) byStatus[row.status] = row.count;
   const byType = types.map((row) => ({ mime: row.mime, count: row.count, bytes: Number(row.bytes) }));
   return {
     files: {
@@ -16,6 +21,7 @@ export async function getOverview(deps: AppDeps, caller: Caller): Promise<StatsO
       quotaBytes: deps.config.files.userQuotaBytes,
       byType,
     },
+    tasks: { byStatus, meanRunSecondsByType: runTimes },
     totals: totals
       ? {
           users: totals.users,

@@ -101,3 +101,20 @@ export async function notifyTaskChanged(db: Db, taskId: string) {
     sql`select pg_notify('docrpc_tasks', id || ':' || seq || ':' || owner_id) from tasks where id = ${taskId}`,
   );
 }
+
+/** For the all-tasks feed: unfinished tasks at first, then whatever changed in the last minute. */
+export function listRecentlyChanged(db: Db, ownerId: string, initial: boolean) {
+  return db
+    .select(taskColumns)
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.ownerId, ownerId),
+        initial
+          ? inArray(tasks.status, ['queued', 'running'])
+          : sql`${tasks.updatedAt} > now() - interval '1 minute'`,
+      ),
+    )
+    .orderBy(desc(tasks.updatedAt))
+    .limit(200);
+}

@@ -35,7 +35,9 @@ export const taskRouter = router({
     .input(ZCreateDemoInput)
     .output(ZTaskOutput)
     .mutation(({ ctx, input }) => tasks.createDemo(ctx.deps, ctx.caller, input)),
+  onAnyProgress: reader.subscription(({ ctx, signal }) => tasks.watchAllTasks(ctx.deps, ctx.caller, signal)),
   onProgress: reader
+
     .input(ZOnProgressInput)
     .subscription(({ ctx, input, signal }) =>
       tasks.watchTask(ctx.deps, ctx.caller, input.taskId, input.lastEventId, signal),

@@ -3,12 +3,14 @@ import { tracked } from '@trpc/server';
 import { sql } from 'drizzle-orm';
 import { fromDrizzle } from 'pg-boss';
 import { AppError } from '../../errors.js';
+import { wakeups } from '../../jobs/progress.js';
 import { queueName } from '../../jobs/registry.js';
 import type { AppDeps, Caller } from '../../trpc/context.js';
 import {
   cancelTask,
   findTask,
   insertTask,
+  listRecentlyChanged,
   listTasks as listTaskRows,
   requeueTask,
   setJobId,
@@ -102,6 +104,24 @@ export async function retry(deps: AppDeps, caller: Caller, id: string): Promise<
 }
 
 /**
+ * Every change to any of the caller's tasks, as it happens (a dashboard's feed). Starts with the tasks
+ * that have not ended, then yields each task whose seq moved; never ends by itself.
+ */
+export async function* watchAllTasks(deps: AppDeps, caller: Caller, signal: AbortSignal | undefined) {
+  const seen = new Map<string, number>();
+  let first = true;
+  for await (const _ of wakeups((wake) => deps.progress.watchOwner(caller.id, wake), signal)) {
+    const rows = await listRecentlyChanged(deps.db, caller.id, first);
+    first = false;
+    for (const task of rows) {
+      if ((seen.get(task.id) ?? -1) >= task.seq) continue;
+      seen.set(task.id, task.seq);
+      yield task;
+    }
+  }
+}
+
+/**
  * The current state first, then every change until the task ends. Subscribes before reading, so nothing
  * falls between; each yield is tracked by `seq`, so a client that reconnects with its last event id
  * gets only what it has not seen. Changes that come faster than they are read are coalesced to the latest.
@@ -113,34 +133,13 @@ export async function* watchTask(
   lastEventId: string | undefined,
   signal: AbortSignal | undefined,
 ) {
-  let pending = true;
-  let wake: (() => void) | undefined;
-  const unsubscribe = deps.progress.watchTask(taskId, () => {
-    pending = true;
-    wake?.();
-  });
-  const onAbort = () => wake?.();
-  signal?.addEventListener('abort', onAbort);
-  try {
-    let lastSeq = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : -1;
-    while (!signal?.aborted) {
-      if (!pending) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
-        continue;
-      }
-      pending = false;
-      const task = await getTask(deps, caller, taskId);
-      if (task.seq > lastSeq) {
-        lastSeq = task.seq;
-        yield tracked(String(task.seq), task);
-      }
-      if (TERMINAL_STATUSES.includes(task.status)) return;
+  let lastSeq = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : -1;
+  for await (const _ of wakeups((wake) => deps.progress.watchTask(taskId, wake), signal)) {
+    const task = await getTask(deps, caller, taskId);
+    if (task.seq > lastSeq) {
+      lastSeq = task.seq;
+      yield tracked(String(task.seq), task);
     }
-  } finally {
-    unsubscribe();
-    signal?.removeEventListener('abort', onAbort);
+    if (TERMINAL_STATUSES.includes(task.status)) return;
   }
 }
