@@ -1,6 +1,13 @@
 // Tasks end to end: pg-boss jobs run by the in-process worker, live progress over WebSocket and SSE,
 // cancel, retry, failures with their appCode, resumable subscriptions and owner scoping.
-import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import {
+  createTRPCClient,
+  createWSClient,
+  httpLink,
+  httpSubscriptionLink,
+  splitLink,
+  wsLink,
+} from '@trpc/client';
 import { EventSource } from 'eventsource';
 import superjson from 'superjson';
 
@@ -9,6 +16,7 @@ import type { AppRouter } from '../../src/app-router.js';
 import type { TaskOutput } from '../../src/modules/tasks/schemas.js';
 import { appClient, appCodeOf, registerUser, type TestUser } from '../helpers/auth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 let server: TestServer<AppRouter>;
 let user: TestUser;
@@ -92,6 +100,56 @@ describe('task lifecycle', () => {
     const middle = all.events[1];
     const resumed = await watch(ws, task.id, middle?.id);
     expect(resumed.events.map((e) => e.id)).toEqual([all.events.at(-1)?.id]);
+  });
+
+  it('survives a dropped socket mid-task: the client reconnects and gets the rest exactly once', async () => {
+    const proxy = await startTcpProxy(server.app.port);
+    const connections = () => server.logs.lines().filter((l) => l.msg === 'ws connected').length;
+    const connectionsBefore = connections();
+    const wsClient = createWSClient({
+      url: `ws://127.0.0.1:${proxy.port}/trpc`,
+      connectionParams: { token: user.session.accessToken },
+      retryDelayMs: () => 100,
+    });
+    try {
+      const client = createTRPCClient<AppRouter>({
+        links: [wsLink({ client: wsClient, transformer: superjson })],
+      });
+      const task = await client.task.createDemo.mutate({ steps: 30, stepMs: 40 });
+      let cut = false;
+      const { events, error } = await new Promise<{
+        events: { id: string; task: TaskOutput }[];
+        error?: unknown;
+      }>((resolve) => {
+        const events: { id: string; task: TaskOutput }[] = [];
+        client.task.onProgress.subscribe(
+          { taskId: task.id },
+          {
+            onData: (event) => {
+              events.push({ id: event.id, task: event.data });
+              if (!cut && event.data.progress >= 20) {
+                cut = true;
+                proxy.cutAll();
+              }
+            },
+            onError: (e) => resolve({ events, error: e }),
+            onComplete: () => resolve({ events }),
+          },
+        );
+      });
+      expect(cut).toBe(true);
+      // The first socket and at least one reconnect.
+      expect(connections() - connectionsBefore).toBeGreaterThanOrEqual(2);
+
+      expect(error).toBeUndefined();
+      const seqs = events.map((e) => Number(e.id));
+      expect(new Set(seqs).size).toBe(seqs.length);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(events.at(-1)?.task.status).toBe('succeeded');
+    } finally {
+      await wsClient.close();
+      await proxy.close();
+    }
   });
 
   it('cancels a running task: the handler stops and the task ends cancelled', async () => {
