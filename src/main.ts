@@ -36,7 +36,7 @@ try {
       logger.warn(`${signal} again: exiting without waiting`);
       process.exit(130);
     }
-    logger.info(`${signal}: shutting down (server, then database)`);
+    logger.info(`${signal}: shutting down (server, job queue, database)`);
     app.stop().then(
       () => {
         logger.info('stopped cleanly');
