@@ -1,18 +1,10 @@
-// `npm start`: the API server with its database, until SIGINT/SIGTERM.
+// `npm start`: the API server with its database, job queue and (by default) task workers.
 import './runtime-check.js';
 import { startApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { loadConfigOrExit, stopOnSignals } from './process-lifecycle.js';
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
-
+const config = loadConfigOrExit();
 const logger = createLogger(config);
 try {
   const app = await startApp({
@@ -28,28 +20,7 @@ try {
     { url: app.url, database: app.database.kind, readyMs },
     `docrpc listening on ${app.url} — database: ${app.database.description} — ready in ${readyMs} ms`,
   );
-
-  let signals = 0;
-  const shutdown = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      logger.warn(`${signal} again: exiting without waiting`);
-      process.exit(130);
-    }
-    logger.info(`${signal}: shutting down (server, job queue, database)`);
-    app.stop().then(
-      () => {
-        logger.info('stopped cleanly');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  stopOnSignals(logger, 'shutting down (server, job queue, database)', () => app.stop());
 } catch (error) {
   logger.fatal(
     { err: error },

@@ -231,7 +231,14 @@ export async function apiTokenExists(db: Db, userId: string, tokenId: string): P
   return rows.length > 0;
 }
 
-/** A usable API token (not revoked, not expired, owner enabled) and its owner, by the secret's hash. */
+/** Not revoked, not expired, and its owner not disabled. */
+const usableApiToken = and(
+  isNull(apiTokens.revokedAt),
+  eq(users.disabled, false),
+  or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`)),
+);
+
+/** A usable API token and its owner, by the secret's hash. */
 export async function findApiTokenCaller(db: Db, tokenHash: string) {
   const [row] = await db
     .select({
@@ -243,14 +250,7 @@ export async function findApiTokenCaller(db: Db, tokenHash: string) {
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(
-      and(
-        eq(apiTokens.tokenHash, tokenHash),
-        isNull(apiTokens.revokedAt),
-        eq(users.disabled, false),
-        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`)),
-      ),
-    );
+    .where(and(eq(apiTokens.tokenHash, tokenHash), usableApiToken));
   return row;
 }
 
@@ -259,14 +259,7 @@ export async function findApiTokenById(db: Db, tokenId: string) {
     .select({ userId: users.id, role: users.role })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(
-      and(
-        eq(apiTokens.id, tokenId),
-        isNull(apiTokens.revokedAt),
-        eq(users.disabled, false),
-        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`)),
-      ),
-    );
+    .where(and(eq(apiTokens.id, tokenId), usableApiToken));
   return row;
 }
 
