@@ -4,8 +4,8 @@
 // the package's wrapper class registers a global exit hook that calls process.exit() on SIGINT (which
 // would cut our ordered shutdown short), hard-codes the binaries' path (unreachable for the postgres
 // user when a checkout sits under a 0700 home), rejects start() with `undefined` on a taken port and
-// never resolves stop() once postgres has died. Each of those is handled here.
-import { type ChildProcess, spawn } from 'node:child_process';
+// never resolves stop() once postgres has died. Each of those is handled here and in postmaster.ts.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
@@ -18,6 +18,7 @@ import {
   reachableDataDir,
   reachableInstallDir,
 } from './postgres-os-user.js';
+import { lastLines, postgresEnv, startPostmaster, stopPostmaster } from './postmaster.js';
 import { stopOrphanedPostmaster } from './postmaster-pid.js';
 
 export interface EmbeddedPostgresOptions {
@@ -42,8 +43,6 @@ export interface EmbeddedPostgres {
 
 const SUPERUSER = 'postgres';
 const PASSWORD_FILE = 'docrpc-password';
-const START_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 15_000;
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const { logger } = options;
@@ -188,92 +187,6 @@ function runToCompletion(command: string, args: string[], runAs: OsUser | undefi
   });
 }
 
-function startPostmaster(args: {
-  installDir: string;
-  clusterDir: string;
-  port: number;
-  runAs: OsUser | undefined;
-  logger: Logger;
-  ephemeral: boolean | undefined;
-  onUnexpectedExit: (() => void) | undefined;
-}): Promise<ChildProcess> {
-  const { installDir, clusterDir, port, runAs, logger } = args;
-  const settings = [
-    '-c',
-    'listen_addresses=127.0.0.1',
-    // No unix socket: nothing stale is left in /tmp after a kill -9, and no directory permissions to get wrong.
-    '-c',
-    'unix_socket_directories=',
-    '-c',
-    'max_connections=200',
-    ...(args.ephemeral
-      ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
-      : []),
-  ];
-  const child = spawn(
-    path.join(installDir, 'bin', 'postgres'),
-    ['-D', clusterDir, '-p', String(port), ...settings],
-    {
-      ...runAs,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: postgresEnv(),
-    },
-  );
-  const pgLog = logger.child({ component: 'postgres' });
-  let recent = '';
-  return new Promise((resolve, reject) => {
-    let ready = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`PostgreSQL did not become ready in ${START_TIMEOUT_MS} ms: ${lastLines(recent)}`));
-    }, START_TIMEOUT_MS);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      recent = (recent + text).slice(-4000);
-      for (const line of text.split('\n')) {
-        if (!line.trim()) continue;
-        if (/\b(ERROR|FATAL|PANIC):/.test(line)) pgLog.warn(line);
-        else pgLog.debug(line);
-      }
-      if (!ready && text.includes('database system is ready to accept connections')) {
-        ready = true;
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (!ready) {
-        reject(new Error(`PostgreSQL exited during start (${signal ?? code}): ${lastLines(recent)}`));
-      } else if (!stopping.has(child)) {
-        logger.error({ code, signal }, 'embedded PostgreSQL exited unexpectedly');
-        args.onUnexpectedExit?.();
-      }
-    });
-  });
-}
-
-const stopping = new WeakSet<ChildProcess>();
-
-/** Fast shutdown, escalating; always resolves, even when postgres already died. */
-async function stopPostmaster(child: ChildProcess, logger: Logger): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  stopping.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const escalate = async (signal: NodeJS.Signals, waitMs: number): Promise<boolean> => {
-    child.kill(signal);
-    return Promise.race([exited.then(() => true), delay(waitMs).then(() => false)]);
-  };
-  if (await escalate('SIGINT', STOP_TIMEOUT_MS)) return;
-  logger.warn('embedded PostgreSQL ignored a fast shutdown; sending SIGQUIT');
-  if (await escalate('SIGQUIT', 5_000)) return;
-  await escalate('SIGKILL', 5_000);
-}
-
 export async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -286,20 +199,6 @@ export async function findFreePort(): Promise<number> {
       );
     });
   });
-}
-
-function postgresEnv(): NodeJS.ProcessEnv {
-  // postgres would read inherited PG* variables (PGDATA, PGPORT…); give it a clean, English environment.
-  return { LC_MESSAGES: 'C', LANG: 'C.UTF-8' };
-}
-
-function lastLines(text: string, count = 6): string {
-  return text.trim().split('\n').slice(-count).join(' | ');
-}
-
-/** Unref'd: a pending escalation timer must not keep the process alive after postgres has exited. */
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 async function fileExists(file: string): Promise<boolean> {
