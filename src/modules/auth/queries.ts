@@ -163,8 +163,8 @@ export async function revokeSessionsOfUser(db: Db, userId: string, reason: strin
 }
 
 /** What an access token's claims must still match: the user enabled, same version, session alive. */
-export async function findSessionCaller(db: Db, userId: string, sessionId: string) {
-  const [row] = await db
+function prepareSessionCaller(db: Database) {
+  return db
     .select({
       role: users.role,
       disabled: users.disabled,
@@ -174,7 +174,21 @@ export async function findSessionCaller(db: Db, userId: string, sessionId: strin
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)));
+    .where(and(eq(sessions.id, sql.placeholder('sessionId')), eq(sessions.userId, sql.placeholder('userId'))))
+    .prepare('auth_session_caller');
+}
+
+// Runs on every authenticated call: prepared once per database handle. Drizzle otherwise sends unnamed,
+// unprepared statements (an extra round trip and a fresh plan each time: ~1.8 ms per call in bench/).
+const sessionCallerQueries = new WeakMap<Database, ReturnType<typeof prepareSessionCaller>>();
+
+export async function findSessionCaller(db: Database, userId: string, sessionId: string) {
+  let query = sessionCallerQueries.get(db);
+  if (!query) {
+    query = prepareSessionCaller(db);
+    sessionCallerQueries.set(db, query);
+  }
+  const [row] = await query.execute({ sessionId, userId });
   return row;
 }
 

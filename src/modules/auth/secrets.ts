@@ -1,9 +1,16 @@
 // Keys derived from the configured secret: one for signing access tokens, one for sealing users' LLM keys.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 
 export interface AuthSecrets {
-  /** HS256 key for access tokens and signed URLs. */
-  jwtKey: Uint8Array;
+  /** HS256 key for access tokens and signed URLs (a KeyObject: jose would re-import raw bytes per call). */
+  jwtKey: KeyObject;
   /** AES-256-GCM key for secrets stored at rest (users' LLM API keys). */
   sealKey: Buffer;
 }
@@ -11,7 +18,7 @@ export interface AuthSecrets {
 /** Separate keys per purpose (HKDF), so a leak of one use never opens the other. */
 export function deriveAuthSecrets(secret: string): AuthSecrets {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', secret, 'docrpc', info, 32));
-  return { jwtKey: new Uint8Array(derive('access-token v1')), sealKey: derive('sealed-secret v1') };
+  return { jwtKey: createSecretKey(derive('access-token v1')), sealKey: derive('sealed-secret v1') };
 }
 
 /** AES-256-GCM: "v1.<iv>.<tag>.<ciphertext>", base64url parts. */
