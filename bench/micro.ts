@@ -1,32 +1,12 @@
 // `tsx bench/micro.ts`: in-process cost (µs/op) of each step tRPC's node adapter performs per request.
 import { resolveResponse } from '@trpc/server/http';
 import superjson from 'superjson';
+import { measure } from './lib/measure.js';
 import { bareRouter } from './servers/bare-router.js';
 import { systemInfo } from './servers/system-info.js';
 
 // The headers wrk sends; tRPC copies every one of them into a Fetch Headers object.
 const NODE_HEADERS: Record<string, string> = { host: '127.0.0.1:3000' };
-
-type Step = () => unknown;
-
-async function measure(label: string, step: Step, iterations: number): Promise<void> {
-  const run = async (n: number): Promise<void> => {
-    for (let i = 0; i < n; i++) {
-      const r = step();
-      if (r instanceof Promise) await r;
-    }
-  };
-  await run(Math.ceil(iterations / 5)); // let the JIT settle first
-  // Median of five batches: single batches swing with GC timing on a small VM.
-  const batches: number[] = [];
-  for (let b = 0; b < 5; b++) {
-    const start = process.hrtime.bigint();
-    await run(iterations);
-    batches.push(Number(process.hrtime.bigint() - start) / iterations / 1000);
-  }
-  const us = batches.sort((x, y) => x - y)[2] ?? Number.NaN;
-  console.log(`${us.toFixed(2).padStart(8)} µs  ${label}`);
-}
 
 function request(): Request {
   const headers = new Headers();

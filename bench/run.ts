@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { type BenchContext, benchTarget, type Outcome, type Target } from './lib/bench-target.js';
 import { killAllOnExit } from './lib/child.js';
 import { loadAverage1m } from './lib/cpu-usage.js';
-import { cpuRatio, envInt, fmtRatio, machineInfo, ratio, table } from './lib/report.js';
+import { cpuRatio, envInt, fmtRatio, machineInfo, medianOutcome, ratio, table } from './lib/report.js';
 import { detectTool } from './load.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -48,16 +48,6 @@ function targets(tmpDir: string): Target[] {
       readyTimeoutMs: 60_000,
     },
   ];
-}
-
-/** The round whose req/s is the median, so its latency figures come from the same run. */
-function median(rounds: Outcome[]): Outcome | undefined {
-  const failed = rounds.find((o) => !o.ok);
-  if (failed) return failed;
-  const sorted = [...rounds].sort((a, b) =>
-    a.ok && b.ok ? a.result.requestsPerSec - b.result.requestsPerSec : 0,
-  );
-  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 async function main(): Promise<number> {
@@ -102,7 +92,9 @@ async function main(): Promise<number> {
     }
   }
 
-  const outcomes = list.map((t) => median(byId.get(t.id) ?? [])).filter((o): o is Outcome => o !== undefined);
+  const outcomes = list
+    .map((t) => medianOutcome(byId.get(t.id) ?? []))
+    .filter((o): o is Outcome => o !== undefined);
   const find = (id: string): Outcome | undefined => outcomes.find((o) => o.id === id);
   const docrpcOverBare = ratio(find('docrpc'), find('bare-trpc'));
   const bareOverRaw = ratio(find('bare-trpc'), find('raw-node'));

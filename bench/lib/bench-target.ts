@@ -18,6 +18,8 @@ export interface Target {
   path?: string;
   /** Load a different request than the plain GET (e.g. POST with method override). */
   request?: Omit<LoadRequest, 'url' | 'scratchDir'>;
+  /** Checks the server's answer before loading it; defaults to verifyAnswer (system.info's payload). */
+  verify?: (port: number, path: string) => Promise<void>;
 }
 
 export interface BenchContext {
@@ -27,6 +29,8 @@ export interface BenchContext {
   settings: LoadSettings;
   warmupSec: number;
   path: string;
+  /** Other processes whose CPU the measured interval should also count, e.g. the database's backends. */
+  dbPids?: () => number[];
 }
 
 /** Server-side CPU figures for the measured interval (null where /proc is unavailable). */
@@ -37,11 +41,19 @@ export interface ServerCpu {
   /** Share of one core the server used; well below 100% means it was starved or waiting. */
   cpuPercent: number | null;
   loadAvg1mBefore: number;
+  /** CPU of ctx.dbPids over the same interval, when the context names them. */
+  dbCpuMs?: number | null;
+  dbCpuUsPerRequest?: number | null;
 }
 
 export type Outcome =
   | { name: string; id: string; ok: true; result: LoadResult; cpu: ServerCpu; logFile: string }
   | { name: string; id: string; ok: false; error: string; logFile: string };
+
+/** Summed CPU ms of several processes (those that vanished in between count as 0). */
+function sumCpuMs(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0);
+}
 
 export async function benchTarget(target: Target, ctx: BenchContext): Promise<Outcome> {
   const logFile = join(ctx.tmpDir, `${target.id}.log`);
@@ -60,9 +72,10 @@ export async function benchTarget(target: Target, ctx: BenchContext): Promise<Ou
   const base = { name: target.name, id: target.id, logFile };
   try {
     await waitReady(server);
-    await verifyAnswer(port, ctx.path);
+    const path = target.path ?? ctx.path;
+    await (target.verify ?? verifyAnswer)(port, path);
     const req: LoadRequest = {
-      url: `http://127.0.0.1:${port}${ctx.path}`,
+      url: `http://127.0.0.1:${port}${path}`,
       scratchDir: ctx.tmpDir,
       ...target.request,
     };
@@ -72,15 +85,20 @@ export async function benchTarget(target: Target, ctx: BenchContext): Promise<Ou
     process.stdout.write(`measure ${ctx.settings.durationSec}s ... `);
     const loadAvg1mBefore = loadAverage1m();
     const cpuBefore = processCpuMs(server.child.pid);
+    const dbBefore = ctx.dbPids ? sumCpuMs(ctx.dbPids()) : null;
     const result = await runLoad(ctx.tool, req, ctx.settings);
     const cpuAfter = processCpuMs(server.child.pid);
+    const dbAfter = ctx.dbPids ? sumCpuMs(ctx.dbPids()) : null;
     const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+    const dbCpuMs = dbBefore === null || dbAfter === null ? null : dbAfter - dbBefore;
+    const perRequest = (ms: number | null): number | null =>
+      ms === null || result.totalRequests === 0 ? null : (ms * 1000) / result.totalRequests;
     const cpu: ServerCpu = {
       cpuMs,
-      cpuUsPerRequest:
-        cpuMs === null || result.totalRequests === 0 ? null : (cpuMs * 1000) / result.totalRequests,
+      cpuUsPerRequest: perRequest(cpuMs),
       cpuPercent: cpuMs === null ? null : (100 * cpuMs) / (ctx.settings.durationSec * 1000),
       loadAvg1mBefore,
+      ...(ctx.dbPids ? { dbCpuMs, dbCpuUsPerRequest: perRequest(dbCpuMs) } : {}),
     };
     const errs = result.socketErrors > 0 ? ` (${result.socketErrorDetail})` : '';
     console.log(`${Math.round(result.requestsPerSec)} req/s${errs}`);

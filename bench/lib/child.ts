@@ -32,8 +32,12 @@ export interface HttpReply {
 
 const live = new Set<ChildProcess>();
 
-/** Kills whatever is still running if the benchmark itself is interrupted, so no server outlives it. */
-export function killAllOnExit(): void {
+/**
+ * Kills whatever is still running if the benchmark itself is interrupted, so no server outlives it.
+ * onSignal (optional) runs after the kill, before exiting: e.g. stop a database the bench started and
+ * remove its temp files; it is given at most 20 s so an interrupted run always ends.
+ */
+export function killAllOnExit(onSignal?: () => Promise<void>): void {
   const killAll = (): void => {
     for (const child of live) child.kill('SIGKILL');
   };
@@ -41,7 +45,9 @@ export function killAllOnExit(): void {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       killAll();
-      process.exit(130);
+      if (!onSignal) process.exit(130);
+      const cleanup = onSignal().catch((err: unknown) => console.error('cleanup after signal failed:', err));
+      void Promise.race([cleanup, sleep(20_000)]).then(() => process.exit(130));
     });
   }
 }
@@ -60,10 +66,15 @@ export function freePort(): Promise<number> {
 }
 
 /** One GET with its own socket (agent: false) so the parent keeps no idle connection open to the child. */
-export function httpGet(port: number, path: string, timeoutMs = 2000): Promise<HttpReply> {
+export function httpGet(
+  port: number,
+  path: string,
+  timeoutMs = 2000,
+  headers: Record<string, string> = {},
+): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs },
+      { host: '127.0.0.1', port, path, method: 'GET', headers, agent: false, timeout: timeoutMs },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -29,26 +29,52 @@ export function envInt(name: string, fallback: number): number {
   return n;
 }
 
-export function table(outcomes: Outcome[]): string {
-  const head = ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'sock err', 'cpu µs/req', 'cpu %'];
-  const rows = outcomes.map((o) =>
-    o.ok
-      ? [
-          o.name,
-          o.result.requestsPerSec.toFixed(0),
-          o.result.p50Ms.toFixed(2),
-          o.result.p99Ms.toFixed(2),
-          String(o.result.non2xx),
-          String(o.result.socketErrors),
-          o.cpu.cpuUsPerRequest === null ? '-' : o.cpu.cpuUsPerRequest.toFixed(0),
-          o.cpu.cpuPercent === null ? '-' : o.cpu.cpuPercent.toFixed(0),
-        ]
-      : [o.name, 'FAILED', '-', '-', '-', '-', '-', '-'],
-  );
+/** Aligned text table: first column left-aligned, the others right-aligned (they are numbers). */
+export function formatTable(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]): string =>
     r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+}
+
+const us = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(0));
+
+/** dbCpu adds the database's CPU per request (when the context measured it) and the sum of both. */
+export function table(outcomes: Outcome[], options: { dbCpu?: boolean } = {}): string {
+  const head = ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'sock err', 'cpu µs/req', 'cpu %'];
+  if (options.dbCpu) head.push('db µs/req', 'total µs/req');
+  const rows = outcomes.map((o) => {
+    if (!o.ok) return [o.name, 'FAILED', ...head.slice(2).map(() => '-')];
+    const row = [
+      o.name,
+      o.result.requestsPerSec.toFixed(0),
+      o.result.p50Ms.toFixed(2),
+      o.result.p99Ms.toFixed(2),
+      String(o.result.non2xx),
+      String(o.result.socketErrors),
+      us(o.cpu.cpuUsPerRequest),
+      o.cpu.cpuPercent === null ? '-' : o.cpu.cpuPercent.toFixed(0),
+    ];
+    if (options.dbCpu) row.push(us(o.cpu.dbCpuUsPerRequest), us(totalCpuUsPerRequest(o)));
+    return row;
+  });
+  return formatTable(head, rows);
+}
+
+/** Server plus database CPU per request, or null when either is unknown. */
+export function totalCpuUsPerRequest(o: Outcome | undefined): number | null {
+  if (!o?.ok) return null;
+  const { cpuUsPerRequest: server, dbCpuUsPerRequest: db } = o.cpu;
+  return server === null || db === null || db === undefined ? null : server + db;
+}
+
+/** bench/results/<prefix>-<ISO time>.json; colons are not portable in file names, so the time uses dashes. */
+export function resultFileName(prefix: string, date: Date): string {
+  const stamp = date
+    .toISOString()
+    .replace(/:/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${prefix}-${stamp}.json`;
 }
 
 /** a / b of two outcomes' req/s, or null when either failed. */
@@ -67,4 +93,14 @@ export function cpuRatio(a: Outcome | undefined, b: Outcome | undefined): number
 
 export function fmtRatio(r: number | null): string {
   return r === null ? 'n/a' : r.toFixed(3);
+}
+
+/** The round whose req/s is the median (a failed round wins), so its latency figures come from the same run. */
+export function medianOutcome(rounds: Outcome[]): Outcome | undefined {
+  const failed = rounds.find((o) => !o.ok);
+  if (failed) return failed;
+  const sorted = [...rounds].sort((a, b) =>
+    a.ok && b.ok ? a.result.requestsPerSec - b.result.requestsPerSec : 0,
+  );
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
