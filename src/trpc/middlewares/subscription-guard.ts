@@ -35,13 +35,17 @@ async function* guarded(
       (error: unknown) => deps.logger.warn({ err: error }, 'subscription auth re-check failed'),
     );
   }, deps.config.auth.recheckMs);
-  const stopped = new Promise<'stopped'>((resolve) => {
-    wake = () => resolve('stopped');
-  });
   try {
     for (;;) {
       if (ended) throw ended;
-      const next = await Promise.race([iterator.next(), stopped]);
+      // A fresh promise per wait, not Promise.race against one long-lived "stopped" promise: every race
+      // leaves a reaction on that promise, so an open subscription would keep ~350 bytes per event forever
+      // (bench/tasks/guard-retention.ts).
+      const next = await new Promise<IteratorResult<unknown> | 'stopped'>((resolve, reject) => {
+        wake = () => resolve('stopped');
+        iterator.next().then(resolve, reject);
+      });
+      wake = undefined;
       if (next === 'stopped') throw ended ?? new AppError('AUTH_EXPIRED', 'Subscription ended');
       if (next.done) return;
       yield next.value;
