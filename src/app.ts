@@ -57,7 +57,10 @@ export async function startApp(options: {
     now: () => new Date(),
   };
   if (config.jobs.workerEnabled) {
-    await startWorkers(jobs, deps, { concurrency: config.jobs.workerConcurrency });
+    await startWorkers(jobs, deps, {
+      concurrency: config.jobs.workerConcurrency,
+      fetchBatch: config.jobs.workerFetchBatch,
+    });
   }
   const queue = jobs;
   const http = createHttpServer({

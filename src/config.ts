@@ -59,6 +59,7 @@ const ZEnv = z.object({
   DOWNLOAD_URL_TTL_SECONDS: positiveInt.default(300),
   WORKER_ENABLED: z.enum(['true', 'false']).default('true'),
   WORKER_CONCURRENCY: positiveInt.default(8),
+  WORKER_FETCH_BATCH: positiveInt.default(4),
   JOB_POOL_MAX: positiveInt.default(4),
   JOB_SUPERVISE_INTERVAL_SECONDS: positiveInt.default(5),
   DEMO_TASKS_ENABLED: z.enum(['true', 'false']).optional(),
@@ -91,6 +92,8 @@ export interface Config {
     /** Run task handlers in this process (the one-command default); `npm run worker` runs only them. */
     workerEnabled: boolean;
     workerConcurrency: number;
+    /** Jobs claimed per fetch; the concurrency is split into fetchers of this size. */
+    workerFetchBatch: number;
     poolMax: number;
     superviseIntervalSeconds: number;
     /** task.createDemo for everyone (default outside production); admins may always. */
@@ -150,6 +153,7 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
     jobs: {
       workerEnabled: env.WORKER_ENABLED === 'true',
       workerConcurrency: env.WORKER_CONCURRENCY,
+      workerFetchBatch: env.WORKER_FETCH_BATCH,
       poolMax: env.JOB_POOL_MAX,
       superviseIntervalSeconds: env.JOB_SUPERVISE_INTERVAL_SECONDS,
       demoTasksEnabled:

@@ -19,7 +19,10 @@ export const taskColumns = {
   finishedAt: tasks.finishedAt,
 };
 
-export async function insertTask(db: Db, values: { ownerId: string; type: string; input: unknown }) {
+export async function insertTask(
+  db: Db,
+  values: { id: string; ownerId: string; type: string; input: unknown; jobId: string },
+) {
   const [row] = await db.insert(tasks).values(values).returning(taskColumns);
   if (!row) throw new Error('insert into tasks returned nothing');
   return row;
