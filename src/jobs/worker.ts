@@ -21,30 +21,35 @@ class TaskCancelled extends Error {
 
 const CANCEL_POLL_MS = 1_000;
 
+/**
+ * pg-boss hands a fetcher its next batch only when the whole previous batch has settled: one long task
+ * would idle a big batch's other slots. So the concurrency is split into several fetchers with small
+ * batches, and each keeps fetching at once while its batches come back full (burst) instead of waiting
+ * out the poll interval, which is what drains a backlog fast.
+ */
+export function workOptions(options: { concurrency: number; fetchBatch: number }) {
+  const batchSize = Math.min(options.fetchBatch, options.concurrency);
+  return {
+    batchSize,
+    localConcurrency: Math.ceil(options.concurrency / batchSize),
+    burstWhenBatchFull: batchSize > 1,
+    includeMetadata: true,
+    perJobResults: true,
+    pollingIntervalSeconds: 2,
+    // New jobs arrive by NOTIFY at once; retries (start_after in the future) are found by this poll.
+    notifyPollingIntervalSeconds: 2,
+  } as const;
+}
+
 export async function startWorkers(
   boss: JobQueue,
   deps: { db: Database; logger: Logger },
   options: { concurrency: number; fetchBatch: number },
 ): Promise<void> {
-  // pg-boss hands a fetcher its next batch only when the whole previous batch has settled: one long task
-  // would idle a big batch's other slots. So the concurrency is split into several fetchers with small
-  // batches, and each keeps fetching at once while its batches come back full (burst) instead of waiting
-  // out the poll interval, which is what drains a backlog fast.
-  const batchSize = Math.min(options.fetchBatch, options.concurrency);
-  const fetchers = Math.ceil(options.concurrency / batchSize);
   for (const definition of taskDefinitions) {
     await boss.work(
       queueName(definition.type),
-      {
-        batchSize,
-        localConcurrency: fetchers,
-        burstWhenBatchFull: batchSize > 1,
-        includeMetadata: true,
-        perJobResults: true,
-        pollingIntervalSeconds: 2,
-        // New jobs arrive by NOTIFY at once; retries (start_after in the future) are found by this poll.
-        notifyPollingIntervalSeconds: 2,
-      },
+      workOptions(options),
       (jobs: JobWithMetadata<TaskJobData>[]) =>
         Promise.all(jobs.map((job) => runAttempt(deps, definition, job))),
     );

@@ -121,3 +121,11 @@ export function listRecentlyChanged(db: Db, ownerId: string, initial: boolean) {
     .orderBy(desc(tasks.updatedAt))
     .limit(200);
 }
+
+/** Several owners' tasks in one query; pairs the caller must match exactly (the owner filter keeps it scoped). */
+export function findTasksOfOwners(db: Db, ownerIds: string[], ids: string[]) {
+  return db
+    .select({ ...taskColumns, ownerId: tasks.ownerId })
+    .from(tasks)
+    .where(and(inArray(tasks.ownerId, ownerIds), inArray(tasks.id, ids)));
+}

@@ -17,6 +17,7 @@ import {
   setJobId,
 } from './queries.js';
 import { type TaskOutput, TERMINAL_STATUSES } from './schemas.js';
+import { readTaskForWatcher } from './task-reader.js';
 
 /**
  * The task row and its pg-boss job are written in ONE transaction (pg-boss sends through the Drizzle
@@ -141,7 +142,8 @@ export async function* watchTask(
 ) {
   let lastSeq = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : -1;
   for await (const _ of wakeups((wake) => deps.progress.watchTask(taskId, wake), signal)) {
-    const task = await getTask(deps, caller, taskId);
+    const task = await readTaskForWatcher(deps.db, caller.id, taskId);
+    if (!task) throw new AppError('TASK_NOT_FOUND', 'No such task');
     if (task.seq > lastSeq) {
       lastSeq = task.seq;
       yield tracked(String(task.seq), task);
