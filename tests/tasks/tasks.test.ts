@@ -213,3 +213,36 @@ describe('task ownership', () => {
     await appClient(server.url, user.session.accessToken).task.cancel.mutate({ id: task.id });
   });
 });
+
+describe('many watchers', () => {
+  // Their reads are batched into shared queries: each must still see every change it was woken for,
+  // and only its owner's task, even when one batch mixes owners.
+  it('each of many subscriptions to the same tasks gets the final state, in order, and only its own', async () => {
+    const other = await registerUser(server);
+    const mine = server.as(user.session.accessToken).ws;
+    const theirs = server.as(other.session.accessToken).ws;
+    const [myTask, theirTask] = await Promise.all([
+      mine.task.createDemo.mutate({ steps: 5, stepMs: 40 }),
+      theirs.task.createDemo.mutate({ steps: 5, stepMs: 40 }),
+    ]);
+    const watchers = [
+      ...Array.from({ length: 40 }, () => watch(mine, myTask.id)),
+      ...Array.from({ length: 40 }, () => watch(theirs, theirTask.id)),
+    ];
+    const intruder = watch(theirs, myTask.id);
+    const results = await Promise.all(watchers);
+    for (const [i, { events, error }] of results.entries()) {
+      expect(error).toBeUndefined();
+      const seqs = events.map((e) => Number(e.id));
+      expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));
+      expect(events.at(-1)?.task).toMatchObject({
+        id: i < 40 ? myTask.id : theirTask.id,
+        status: 'succeeded',
+        result: { steps: 5 },
+      });
+    }
+    const { events, error } = await intruder;
+    expect(events).toEqual([]);
+    expect((error as { data?: { appCode?: string } }).data?.appCode).toBe('TASK_NOT_FOUND');
+  });
+});
