@@ -29,14 +29,17 @@ function childrenOf(parent: number): number[] {
   return out;
 }
 
-/** dataDir must be reachable by the postgres OS user (0755 parents) so the cluster stays inside it. */
-export async function startBenchDb(dataDir: string): Promise<BenchDb> {
+/**
+ * dataDir must be reachable by the postgres OS user (0755 parents) so the cluster stays inside it.
+ * ephemeral (the default) turns fsync off; a benchmark whose subject is commits (tasks) asks for the
+ * durability `npm start` has.
+ */
+export async function startBenchDb(dataDir: string, options = { ephemeral: true }): Promise<BenchDb> {
   // Made here with 0755: left to the embedded starter it would be created 0700 and unreachable for postgres.
   mkdirSync(dataDir, { recursive: true });
   chmodSync(dataDir, 0o755);
   const logger = createLogger({ logLevel: 'warn', logPretty: false });
-  // fsync off: a throw-away cluster; nothing measured here commits more than a few rows.
-  const pg = await startEmbeddedPostgres({ dataDir, port: 0, logger, ephemeral: true });
+  const pg = await startEmbeddedPostgres({ dataDir, port: 0, logger, ephemeral: options.ephemeral });
   const postmasterPid = (): number | null => {
     try {
       const pid = Number(readFileSync(join(pg.clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);

@@ -15,6 +15,7 @@ export const taskColumns = {
   attempts: tasks.attempts,
   seq: tasks.seq,
   createdAt: tasks.createdAt,
+  updatedAt: tasks.updatedAt,
   startedAt: tasks.startedAt,
   finishedAt: tasks.finishedAt,
 };

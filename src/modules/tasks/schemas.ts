@@ -18,6 +18,8 @@ export const ZTaskOutput = z.object({
   attempts: z.number().int(),
   seq: z.number().int(),
   createdAt: z.date(),
+  /** When the row last changed (each progress() call, each status change). */
+  updatedAt: z.date(),
   startedAt: z.date().nullable(),
   finishedAt: z.date().nullable(),
 });
