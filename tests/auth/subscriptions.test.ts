@@ -71,6 +71,21 @@ describe('authenticated subscriptions', () => {
     expect(outcome.ticks).toBeGreaterThan(0);
   });
 
+  it('end every subscription of a revoked session, though they share one re-check', async () => {
+    const user = await registerUser(server);
+    const bystander = await registerUser(server);
+    const ws = server.as(user.session.accessToken).ws;
+    const running = Array.from({ length: 10 }, () => collect(ws));
+    const unaffected = collect(server.as(bystander.session.accessToken).ws, 30);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await appClient(server.url, user.session.accessToken).auth.logout.mutate();
+    for (const outcome of await Promise.all(running)) {
+      expect(appCode(outcome.error)).toBe('AUTH_EXPIRED');
+      expect(outcome.ticks).toBeGreaterThan(0);
+    }
+    expect(await unaffected).toEqual({ ticks: 30, error: undefined });
+  });
+
   it('end with AUTH_EXPIRED when the access token expires', async () => {
     const user = await registerUser(server);
     const started = Date.now();

@@ -28,7 +28,7 @@ async function* guarded(
       )
     : undefined;
   const recheck = setInterval(() => {
-    isCallerStillValid(deps, caller).then(
+    sharedRecheck(deps, caller).then(
       (valid) => {
         if (!valid) end(new AppError('AUTH_EXPIRED', 'Your session ended; sign in and subscribe again'));
       },
@@ -56,6 +56,31 @@ async function* guarded(
     // Not awaited: a source blocked in its own await would hold this up; tRPC aborts its signal anyway.
     iterator.return?.()?.catch(() => {});
   }
+}
+
+/**
+ * One re-check per credential and window, shared by all of its open subscriptions: a dashboard with a
+ * subscription per task row would otherwise query the session once per row per interval (2,000
+ * subscriptions of one session: ~130 queries/s, most of the database load in bench/ tasks (c)).
+ * Keyed by the token's expiry too, so a refreshed token of the same session never reuses an older verdict.
+ */
+const recentChecks = new Map<string, { at: number; valid: Promise<boolean> }>();
+
+function sharedRecheck(deps: AppDeps, caller: Caller): Promise<boolean> {
+  const key = `${caller.kind}:${caller.apiTokenId ?? caller.sessionId}:${caller.id}:${caller.expiresAt?.getTime()}`;
+  const now = deps.now().getTime();
+  const windowMs = deps.config.auth.recheckMs / 2;
+  const recent = recentChecks.get(key);
+  if (recent && now - recent.at < windowMs) return recent.valid;
+  const entry = { at: now, valid: isCallerStillValid(deps, caller) };
+  recentChecks.set(key, entry);
+  const forget = () => {
+    if (recentChecks.get(key) === entry) recentChecks.delete(key);
+  };
+  // A failed check is not reused; a finished one is dropped once its window has passed.
+  entry.valid.catch(forget);
+  setTimeout(forget, windowMs).unref();
+  return entry.valid;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
