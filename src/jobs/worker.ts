@@ -25,13 +25,15 @@ const CANCEL_POLL_MS = 1_000;
  * pg-boss hands a fetcher its next batch only when the whole previous batch has settled: one long task
  * would idle a big batch's other slots. So the concurrency is split into several fetchers with small
  * batches, and each keeps fetching at once while its batches come back full (burst) instead of waiting
- * out the poll interval, which is what drains a backlog fast.
+ * out the poll interval, which is what drains a backlog fast. Fetchers x batch never exceeds the
+ * concurrency (10 with batches of 4 runs 3 x 3).
  */
 export function workOptions(options: { concurrency: number; fetchBatch: number }) {
-  const batchSize = Math.min(options.fetchBatch, options.concurrency);
+  const fetchers = Math.ceil(options.concurrency / options.fetchBatch);
+  const batchSize = Math.floor(options.concurrency / fetchers);
   return {
     batchSize,
-    localConcurrency: Math.ceil(options.concurrency / batchSize),
+    localConcurrency: fetchers,
     burstWhenBatchFull: batchSize > 1,
     includeMetadata: true,
     perJobResults: true,
