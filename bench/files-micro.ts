@@ -1,7 +1,7 @@
 // `npx tsx bench/files-micro.ts`: in-process cost (µs/op) of the per-request steps of docrpc's file.list that the
 // bare baseline does not have (or does differently), to explain the gap files.bench.ts measures.
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { jwtVerify } from 'jose';
 import { pino } from 'pino';
@@ -16,7 +16,7 @@ import {
   verifyAccessToken,
 } from '../src/modules/auth/access-tokens.js';
 import { deriveAuthSecrets } from '../src/modules/auth/secrets.js';
-import { listFiles } from '../src/modules/files/queries.js';
+import { fileColumns } from '../src/modules/files/queries.js';
 import { ZListFilesInput, ZListFilesOutput } from '../src/modules/files/schemas.js';
 import { measure } from './lib/measure.js';
 
@@ -66,11 +66,18 @@ async function main(): Promise<void> {
   // Never connects: queries are only built here.
   const client = postgres('postgres://bench@127.0.0.1:1/none', { max: 1 });
   const db = drizzle(client, { schema });
-  const { users, sessions } = schema;
-  console.log('\ndrizzle query building, paid per call unless the query is .prepare()d:');
+  const { users, sessions, files } = schema;
+  console.log('\ndrizzle query building, paid per call unless the query is .prepare()d (both now are):');
   await measure(
-    'listFiles(...).toSQL()  (newest first, no filters)',
-    () => listFiles(db, claims.userId, { limit: 20, sort: 'newest' }).toSQL(),
+    'file.list query .toSQL()  (newest first, no filters)',
+    () =>
+      db
+        .select({ ...fileColumns, cursorCreatedAt: sql<string>`${files.createdAt}::text` })
+        .from(files)
+        .where(and(and(eq(files.ownerId, claims.userId), isNull(files.deletedAt))))
+        .orderBy(desc(files.createdAt), desc(files.id))
+        .limit(21)
+        .toSQL(),
     n,
   );
   await measure(
