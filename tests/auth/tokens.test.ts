@@ -1,5 +1,5 @@
 // Access tokens: every way a bearer can be wrong, and what each one answers.
-import { type KeyObject, randomUUID } from 'node:crypto';
+import { randomUUID, type webcrypto } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../src/app-router.js';
@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer<AppRouter>;
 let user: TestUser;
-let key: KeyObject;
+let key: webcrypto.CryptoKey;
 beforeAll(async () => {
   server = await startTestServer();
   user = await registerUser(server);

@@ -1,5 +1,5 @@
 // Short-lived access tokens: JWTs signed with HS256 (jose), naming the user, the session and its version.
-import { type KeyObject, randomUUID } from 'node:crypto';
+import { randomUUID, type webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
 import { AppError } from '../../errors.js';
@@ -16,7 +16,7 @@ export interface AccessTokenClaims {
 }
 
 export async function issueAccessToken(
-  key: KeyObject,
+  key: webcrypto.CryptoKey,
   claims: Omit<AccessTokenClaims, 'expiresAt'>,
   ttlSeconds: number,
   now: Date,
@@ -43,7 +43,7 @@ export async function issueAccessToken(
  * is AUTH_INVALID.
  */
 export async function verifyAccessToken(
-  key: KeyObject,
+  key: webcrypto.CryptoKey,
   token: string,
   now: Date,
 ): Promise<AccessTokenClaims> {
