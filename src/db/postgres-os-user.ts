@@ -91,6 +91,9 @@ export async function reachableInstallDir(nativeDir: string, version: string, us
 export async function reachableDataDir(pgDir: string, user: OsUser): Promise<string> {
   const link = await fs.lstat(pgDir).catch(() => undefined);
   if (link?.isSymbolicLink()) return fs.realpath(pgDir);
+  // DATA_DIR itself with ordinary permissions, before judging whether it can be reached: made by a
+  // recursive mkdir with the cluster's 0700 it would shut out the very user the check is for.
+  await fs.mkdir(path.dirname(pgDir), { recursive: true });
   if (link || (await canTraverse(path.dirname(pgDir), user))) {
     await fs.mkdir(pgDir, { recursive: true, mode: 0o700 });
     return pgDir;
@@ -100,7 +103,6 @@ export async function reachableDataDir(pgDir: string, user: OsUser): Promise<str
   await fs.mkdir(target, { recursive: true, mode: 0o700 });
   await fs.chmod(path.dirname(target), 0o755);
   await fs.chmod(RELOCATION_ROOT, 0o755);
-  await fs.mkdir(path.dirname(pgDir), { recursive: true });
   await fs.symlink(target, pgDir);
   return target;
 }

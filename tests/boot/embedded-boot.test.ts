@@ -115,6 +115,23 @@ describe('embedded PostgreSQL boot', () => {
     expect(existsSync(path.join(thirdBanner.clusterDir, 'postmaster.pid'))).toBe(false);
   }, 120_000);
 
+  it('creates a missing DATA_DIR the postgres OS user can still reach (production: nothing written before)', async () => {
+    // In development the JWT secret file creates DATA_DIR first; in production nothing does, and the
+    // cluster directory's own 0700 must not spread to the directories made on the way to it.
+    const open = await mkdtemp(path.join(os.tmpdir(), 'docrpc-open-'));
+    await chmod(open, 0o755);
+    cleanup.push(open);
+    const server = await startServerProcess({
+      DATA_DIR: path.join(open, 'new', 'data'),
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a production secret of at least thirty-two characters',
+    });
+    const banner = parseBanner(server);
+    cleanup.push(path.dirname(await realpath(banner.clusterDir)));
+    expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+    expect(await stopServerProcess(server, 'SIGINT')).toBe(0);
+  }, 60_000);
+
   it('uses DATABASE_URL when set and starts no PostgreSQL of its own', async () => {
     const database = await createTestDatabase();
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'docrpc-external-'));
