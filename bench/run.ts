@@ -40,7 +40,7 @@ function targets(tmpDir: string): Target[] {
       env: {
         ...common,
         DATA_DIR: join(tmpDir, 'data'),
-        LOG_LEVEL: 'info',
+        LOG_LEVEL: process.env.BENCH_DOCRPC_LOG_LEVEL ?? 'info',
         JWT_SECRET: randomBytes(32).toString('hex'),
       },
       readyPath: '/ready',
