@@ -3,7 +3,8 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from './schema/index.js';
 
-export type Database = PostgresJsDatabase<typeof schema>;
+/** Drizzle, with the postgres-js client under it (`$client`) for the few hot statements sent prepared. */
+export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 
 export interface DatabaseHandle {
   db: Database;
