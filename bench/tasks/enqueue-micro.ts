@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { sql as drizzleSql } from 'drizzle-orm';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { fromDrizzle } from 'pg-boss';
-import type postgres from 'postgres';
 import { loadConfig } from '../../src/config.js';
 import { connectDatabase } from '../../src/db/client.js';
-import { users } from '../../src/db/schema/index.js';
+import { tasks, users } from '../../src/db/schema/index.js';
+import { fromPostgresJs } from '../../src/jobs/postgres-js-adapter.js';
 import { startJobQueue } from '../../src/jobs/queue.js';
 import { queueName } from '../../src/jobs/registry.js';
 import { createLogger } from '../../src/logger.js';
 import { insertTask } from '../../src/modules/tasks/queries.js';
+import { enqueueTask } from '../../src/modules/tasks/service.js';
 import { startBenchDb } from '../lib/bench-db.js';
 import { processCpuMs } from '../lib/cpu-usage.js';
 
@@ -33,40 +34,35 @@ const [user] = await handle.db
   .values({ email: 'micro@example.com', username: 'micro', passwordHash: 'not used' })
   .returning({ id: users.id });
 if (!user) throw new Error('no user');
+const deps = { db: handle.db, jobs: boss };
 const queue = queueName('demo');
-const taskValues = () => ({
-  id: randomUUID(),
-  ownerId: user.id,
-  type: 'demo',
-  input: {},
-  jobId: randomUUID(),
-});
-/** pg-boss's SQL sent through postgres-js as a named prepared statement (pg-boss's own pool does not prepare). */
-const preparedAdapter = {
-  executeSql: async (text: string, values: unknown[]) => ({
-    rows: await handle.sql.unsafe(text, values as postgres.ParameterOrJSON<never>[], { prepare: true }),
-  }),
-};
+const newTask = () => ({ id: randomUUID(), ownerId: user.id, type: 'demo', input: {}, jobId: randomUUID() });
 
 const cases: [string, () => Promise<unknown>][] = [
   ['select 1 (round-trip floor)', () => handle.sql`select 1`],
-  ['insert task row (drizzle, autocommit)', () => insertTask(handle.db, taskValues())],
+  ['insert task row, drizzle (unprepared)', () => handle.db.insert(tasks).values(newTask()).returning()],
+  ['insert task row, postgres-js (prepared)', () => handle.sql.begin((tx) => insertTask(tx, newTask()))],
   ["boss.send, pg-boss's own pool", () => boss.send(queue, { taskId: randomUUID() })],
   [
-    'boss.send, prepared via postgres-js',
-    () => boss.send(queue, { taskId: randomUUID() }, { db: preparedAdapter }),
+    'boss.send via drizzle (unprepared)',
+    () => boss.send(queue, { taskId: randomUUID() }, { db: fromDrizzle(handle.db, drizzleSql) }),
   ],
   [
-    "docrpc's enqueue: tx(task row + send, pipelined)",
+    'boss.send via postgres-js (prepared)',
+    () => boss.send(queue, { taskId: randomUUID() }, { db: fromPostgresJs(handle.sql) }),
+  ],
+  [
+    'enqueue before: drizzle tx(row + send, pipelined)',
     () =>
       handle.db.transaction(async (tx) => {
-        const values = taskValues();
+        const task = newTask();
         await Promise.all([
-          insertTask(tx, values),
-          boss.send(queue, { taskId: values.id }, { id: values.jobId, db: fromDrizzle(tx, drizzleSql) }),
+          tx.insert(tasks).values(task).returning(),
+          boss.send(queue, { taskId: task.id }, { id: task.jobId, db: fromDrizzle(tx, drizzleSql) }),
         ]);
       }),
   ],
+  ["docrpc's enqueueTask now (postgres-js tx, prepared)", () => enqueueTask(deps, user, 'demo', {})],
 ];
 
 console.log(`${CALLS} calls each, ${CALLERS} concurrent callers`);

@@ -1,7 +1,9 @@
 // SQL of the tasks module, owner-scoped.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type postgres from 'postgres';
 import { tasks } from '../../db/schema/index.js';
 import type { Db } from '../auth/queries.js';
+import type { TaskOutput } from './schemas.js';
 
 export const taskColumns = {
   id: tasks.id,
@@ -20,14 +22,40 @@ export const taskColumns = {
   finishedAt: tasks.finishedAt,
 };
 
-export async function insertTask(
-  db: Db,
-  values: { id: string; ownerId: string; type: string; input: unknown; jobId: string },
-) {
-  const [row] = await db.insert(tasks).values(values).returning(taskColumns);
-  if (!row) throw new Error('insert into tasks returned nothing');
-  return row;
+interface NewTask {
+  id: string;
+  ownerId: string;
+  type: string;
+  input: unknown;
+  jobId: string;
 }
+
+/**
+ * The enqueue's insert, through postgres-js in the caller's transaction so it goes out prepared next to
+ * pg-boss's (see jobs/postgres-js-adapter.ts). Drizzle's driver leaves timestamps as text on this client.
+ */
+export async function insertTask(tx: postgres.TransactionSql, task: NewTask): Promise<TaskOutput> {
+  const [row] = await tx<TaskRowText[]>`
+    insert into tasks (id, owner_id, type, input, job_id)
+    values (${task.id}, ${task.ownerId}, ${task.type}, ${JSON.stringify(task.input ?? null)}::text::jsonb, ${task.jobId})
+    returning id, type, status, progress, message, input, result, error, attempts, seq,
+      created_at as "createdAt", updated_at as "updatedAt", started_at as "startedAt", finished_at as "finishedAt"`;
+  if (!row) throw new Error('insert into tasks returned nothing');
+  return {
+    ...row,
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+    startedAt: row.startedAt === null ? null : new Date(row.startedAt),
+    finishedAt: row.finishedAt === null ? null : new Date(row.finishedAt),
+  };
+}
+
+type TaskRowText = Omit<TaskOutput, 'createdAt' | 'updatedAt' | 'startedAt' | 'finishedAt'> & {
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
 
 export async function setJobId(db: Db, taskId: string, jobId: string) {
   await db.update(tasks).set({ jobId }).where(eq(tasks.id, taskId));

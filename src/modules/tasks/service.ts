@@ -4,6 +4,7 @@ import { tracked } from '@trpc/server';
 import { sql } from 'drizzle-orm';
 import { fromDrizzle } from 'pg-boss';
 import { AppError } from '../../errors.js';
+import { fromPostgresJs } from '../../jobs/postgres-js-adapter.js';
 import { wakeups } from '../../jobs/progress.js';
 import { queueName } from '../../jobs/registry.js';
 import type { AppDeps, Caller } from '../../trpc/context.js';
@@ -23,20 +24,20 @@ import { readTaskForWatcher } from './task-reader.js';
  * The task row and its pg-boss job are written in ONE transaction (pg-boss sends through the Drizzle
  * transaction): a crash between the two cannot leave a task without a job or a job without a task.
  * Both ids are chosen here, so the two inserts go out together (pipelined on the transaction's
- * connection) instead of one round trip after the other.
+ * connection) instead of one round trip after the other, both as prepared statements.
  */
 export async function enqueueTask(
-  deps: AppDeps,
-  caller: Caller,
+  deps: Pick<AppDeps, 'db' | 'jobs'>,
+  caller: Pick<Caller, 'id'>,
   type: string,
   input: unknown,
 ): Promise<TaskOutput> {
   const taskId = randomUUID();
   const jobId = randomUUID();
-  return deps.db.transaction(async (tx) => {
+  return deps.db.$client.begin(async (tx) => {
     const [task, sentId] = await Promise.all([
       insertTask(tx, { id: taskId, ownerId: caller.id, type, input, jobId }),
-      deps.jobs.send(queueName(type), { taskId }, { id: jobId, db: fromDrizzle(tx, sql) }),
+      deps.jobs.send(queueName(type), { taskId }, { id: jobId, db: fromPostgresJs(tx) }),
     ]);
     if (sentId !== jobId) throw new Error('the job queue refused the job');
     return task;
