@@ -1,7 +1,6 @@
 // `npx tsx bench/files-micro.ts`: in-process cost (µs/op) of the per-request steps of docrpc's file.list that the
 // bare baseline does not have (or does differently), to explain the gap files.bench.ts measures.
 import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { jwtVerify } from 'jose';
 import { pino } from 'pino';
@@ -15,8 +14,9 @@ import {
   TOKEN_ISSUER,
   verifyAccessToken,
 } from '../src/modules/auth/access-tokens.js';
+import { selectSessionCaller } from '../src/modules/auth/queries.js';
 import { deriveAuthSecrets } from '../src/modules/auth/secrets.js';
-import { fileColumns } from '../src/modules/files/queries.js';
+import { selectListFiles } from '../src/modules/files/queries.js';
 import { ZListFilesInput, ZListFilesOutput } from '../src/modules/files/schemas.js';
 import { measure } from './lib/measure.js';
 
@@ -70,37 +70,13 @@ async function main(): Promise<void> {
   // Never connects: queries are only built here.
   const client = postgres('postgres://bench@127.0.0.1:1/none', { max: 1 });
   const db = drizzle(client, { schema });
-  const { users, sessions, files } = schema;
   console.log('\ndrizzle query building, paid per call unless the query is .prepare()d (both now are):');
   await measure(
     'file.list query .toSQL()  (newest first, no filters)',
-    () =>
-      db
-        .select({ ...fileColumns, cursorCreatedAt: sql<string>`${files.createdAt}::text` })
-        .from(files)
-        .where(and(and(eq(files.ownerId, claims.userId), isNull(files.deletedAt))))
-        .orderBy(desc(files.createdAt), desc(files.id))
-        .limit(21)
-        .toSQL(),
+    () => selectListFiles(db, { sort: 'newest', tag: false, q: false, mime: false, after: false }).toSQL(),
     n,
   );
-  await measure(
-    'findSessionCaller query .toSQL()',
-    () =>
-      db
-        .select({
-          role: users.role,
-          disabled: users.disabled,
-          tokenVersion: users.tokenVersion,
-          revokedAt: sessions.revokedAt,
-          expiresAt: sessions.expiresAt,
-        })
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .where(and(eq(sessions.id, claims.sessionId), eq(sessions.userId, claims.userId)))
-        .toSQL(),
-    n,
-  );
+  await measure('findSessionCaller query .toSQL()', () => selectSessionCaller(db).toSQL(), n);
 
   const data = page();
   console.log('\nvalidation and serialisation of one 20-row page:');

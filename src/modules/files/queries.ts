@@ -1,6 +1,7 @@
 // SQL of the files module. Every query names the owner; deleted (soft) rows are invisible to callers.
 import { and, asc, desc, eq, ilike, isNull, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
+import { perDatabase } from '../../db/per-database.js';
 import { blobs, files, users } from '../../db/schema/index.js';
 import type { Db } from '../auth/queries.js';
 
@@ -17,20 +18,9 @@ export const fileColumns = {
 
 const live = (ownerId: string | Placeholder) => and(eq(files.ownerId, ownerId), isNull(files.deletedAt));
 
-// The read queries every file.get/file.list runs are prepared once per database handle and shape (the
-// WeakMap pattern of auth's findSessionCaller): drizzle otherwise rebuilds the SQL on every call (~110 µs)
-// and postgres-js sends it unnamed, parsed and planned anew after an extra round trip for parameter types.
-function perDatabase<Q>(prepare: (db: Database) => Q): (db: Database) => Q {
-  const byDb = new WeakMap<Database, Q>();
-  return (db) => {
-    let query = byDb.get(db);
-    if (!query) {
-      query = prepare(db);
-      byDb.set(db, query);
-    }
-    return query;
-  };
-}
+// The read queries every file.get/file.list runs are prepared once per database handle and shape:
+// drizzle otherwise rebuilds the SQL on every call (~110 µs) and postgres-js sends it unnamed, parsed and
+// planned anew after an extra round trip for parameter types.
 
 /** Serialises one owner's uploads and deletes, so quota checks see every committed byte. */
 export async function lockOwner(db: Db, ownerId: string): Promise<void> {
@@ -102,7 +92,7 @@ export interface FileListQuery {
 }
 
 /** Which optional parts a list query has: each combination is its own prepared statement (at most 32). */
-interface ListShape {
+export interface ListShape {
   sort: FileListQuery['sort'];
   tag: boolean;
   q: boolean;
@@ -111,7 +101,7 @@ interface ListShape {
 }
 
 /** Keyset pagination on (created_at, id): stable under concurrent inserts, no OFFSET. */
-function prepareListFiles(db: Database, shape: ListShape, name: string) {
+export function selectListFiles(db: Database, shape: ListShape) {
   const filters: (SQL | undefined)[] = [live(sql.placeholder('ownerId'))];
   if (shape.tag) filters.push(sql`${files.tags} @> array[${sql.placeholder('tag')}]::text[]`);
   if (shape.q) filters.push(ilike(files.name, sql.placeholder('namePattern')));
@@ -132,10 +122,11 @@ function prepareListFiles(db: Database, shape: ListShape, name: string) {
     .from(files)
     .where(and(...filters))
     .orderBy(...order)
-    .limit(sql.placeholder('limit'))
-    .prepare(name);
+    .limit(sql.placeholder('limit'));
 }
 
+const prepareListFiles = (db: Database, shape: ListShape, name: string) =>
+  selectListFiles(db, shape).prepare(name);
 const listFilesQueries = perDatabase(() => new Map<string, ReturnType<typeof prepareListFiles>>());
 
 /** The owner's live files after `query.after`, in `query.sort` order: one row more than `query.limit`. */

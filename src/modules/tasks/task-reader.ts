@@ -4,6 +4,7 @@
 // always joins a batch not yet sent, so it starts after the wake-up that asked for it and sees that change.
 import DataLoader from 'dataloader';
 import type { Database } from '../../db/client.js';
+import { perDatabase } from '../../db/per-database.js';
 import { findTasksOfOwners } from './queries.js';
 import type { TaskOutput } from './schemas.js';
 
@@ -12,27 +13,21 @@ interface TaskKey {
   taskId: string;
 }
 
-const loaders = new WeakMap<Database, DataLoader<TaskKey, TaskOutput | undefined, string>>();
-
-function createLoader(db: Database) {
-  return new DataLoader<TaskKey, TaskOutput | undefined, string>(
-    async (keys) => {
-      const ownerIds = [...new Set(keys.map((k) => k.ownerId))];
-      const taskIds = [...new Set(keys.map((k) => k.taskId))];
-      const rows = await findTasksOfOwners(db, ownerIds, taskIds);
-      const byKey = new Map(rows.map(({ ownerId, ...task }) => [`${ownerId}:${task.id}`, task]));
-      return keys.map((k) => byKey.get(`${k.ownerId}:${k.taskId}`));
-    },
-    { cache: false, maxBatchSize: 500 },
-  );
-}
+const loader = perDatabase(
+  (db) =>
+    new DataLoader<TaskKey, TaskOutput | undefined, string>(
+      async (keys) => {
+        const ownerIds = [...new Set(keys.map((k) => k.ownerId))];
+        const taskIds = [...new Set(keys.map((k) => k.taskId))];
+        const rows = await findTasksOfOwners(db, ownerIds, taskIds);
+        const byKey = new Map(rows.map(({ ownerId, ...task }) => [`${ownerId}:${task.id}`, task]));
+        return keys.map((k) => byKey.get(`${k.ownerId}:${k.taskId}`));
+      },
+      { cache: false, maxBatchSize: 500 },
+    ),
+);
 
 /** The caller's task as it is now, or undefined when it is not theirs (or gone). */
 export function readTaskForWatcher(db: Database, ownerId: string, taskId: string) {
-  let loader = loaders.get(db);
-  if (!loader) {
-    loader = createLoader(db);
-    loaders.set(db, loader);
-  }
-  return loader.load({ ownerId, taskId });
+  return loader(db).load({ ownerId, taskId });
 }
