@@ -57,10 +57,7 @@ export async function startApp(options: {
     now: () => new Date(),
   };
   if (config.jobs.workerEnabled) {
-    await startWorkers(jobs, deps, {
-      concurrency: config.jobs.workerConcurrency,
-      fetchBatch: config.jobs.workerFetchBatch,
-    });
+    await startWorkers(jobs, deps, config.jobs);
   }
   const queue = jobs;
   const http = createHttpServer({

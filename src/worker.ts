@@ -18,14 +18,7 @@ if (!config.databaseUrl) {
 const logger = createLogger(config);
 const database = await provisionDatabase(config, logger);
 const jobs = await startJobQueue(database.url, config, logger);
-await startWorkers(
-  jobs,
-  { db: database.db, logger },
-  {
-    concurrency: config.jobs.workerConcurrency,
-    fetchBatch: config.jobs.workerFetchBatch,
-  },
-);
+await startWorkers(jobs, { db: database.db, logger }, config.jobs);
 logger.info(
   `docrpc worker running (concurrency ${config.jobs.workerConcurrency}) — database: ${database.description}`,
 );

@@ -32,10 +32,7 @@ if (await boss.getQueue(queue)) await boss.updateQueue(queue, queueOptions);
 else await boss.createQueue(queue, queueOptions);
 
 // The worker options src/jobs/worker.ts uses, from the same config.
-const workOptions = docrpcWorkOptions({
-  concurrency: config.jobs.workerConcurrency,
-  fetchBatch: config.jobs.workerFetchBatch,
-});
+const workOptions = docrpcWorkOptions(config.jobs);
 
 let onJobs: ((count: number) => void) | undefined;
 const handler = async (jobs: JobWithMetadata<{ i: number }>[]): Promise<JobResult[]> => {

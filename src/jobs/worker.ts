@@ -2,6 +2,7 @@
 // settles the row, and tells pg-boss the job's outcome (so it retries, or not).
 import type { Job, JobResult, JobWithMetadata } from 'pg-boss';
 import { ZodError } from 'zod';
+import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -21,6 +22,8 @@ class TaskCancelled extends Error {
 
 const CANCEL_POLL_MS = 1_000;
 
+type WorkerSettings = Pick<Config['jobs'], 'workerConcurrency' | 'workerFetchBatch'>;
+
 /**
  * pg-boss hands a fetcher its next batch only when the whole previous batch has settled: one long task
  * would idle a big batch's other slots. So the concurrency is split into several fetchers with small
@@ -28,9 +31,9 @@ const CANCEL_POLL_MS = 1_000;
  * out the poll interval, which is what drains a backlog fast. Fetchers x batch never exceeds the
  * concurrency (10 with batches of 4 runs 3 x 3).
  */
-export function workOptions(options: { concurrency: number; fetchBatch: number }) {
-  const fetchers = Math.ceil(options.concurrency / options.fetchBatch);
-  const batchSize = Math.floor(options.concurrency / fetchers);
+export function workOptions(jobs: WorkerSettings) {
+  const fetchers = Math.ceil(jobs.workerConcurrency / jobs.workerFetchBatch);
+  const batchSize = Math.floor(jobs.workerConcurrency / fetchers);
   return {
     batchSize,
     localConcurrency: fetchers,
@@ -46,14 +49,11 @@ export function workOptions(options: { concurrency: number; fetchBatch: number }
 export async function startWorkers(
   boss: JobQueue,
   deps: { db: Database; logger: Logger },
-  options: { concurrency: number; fetchBatch: number },
+  jobs: WorkerSettings,
 ): Promise<void> {
   for (const definition of taskDefinitions) {
-    await boss.work(
-      queueName(definition.type),
-      workOptions(options),
-      (jobs: JobWithMetadata<TaskJobData>[]) =>
-        Promise.all(jobs.map((job) => runAttempt(deps, definition, job))),
+    await boss.work(queueName(definition.type), workOptions(jobs), (jobs: JobWithMetadata<TaskJobData>[]) =>
+      Promise.all(jobs.map((job) => runAttempt(deps, definition, job))),
     );
   }
 }

@@ -6,7 +6,10 @@ describe('worker fetch options', () => {
   it('splits the concurrency into fetchers whose batches never add up to more than it', () => {
     for (let concurrency = 1; concurrency <= 40; concurrency++) {
       for (let fetchBatch = 1; fetchBatch <= 12; fetchBatch++) {
-        const { batchSize, localConcurrency } = workOptions({ concurrency, fetchBatch });
+        const { batchSize, localConcurrency } = workOptions({
+          workerConcurrency: concurrency,
+          workerFetchBatch: fetchBatch,
+        });
         expect(batchSize).toBeGreaterThanOrEqual(1);
         expect(batchSize).toBeLessThanOrEqual(fetchBatch);
         expect(batchSize * localConcurrency).toBeLessThanOrEqual(concurrency);
@@ -17,12 +20,12 @@ describe('worker fetch options', () => {
   });
 
   it('bursts only when a batch can be full of more than one job', () => {
-    expect(workOptions({ concurrency: 8, fetchBatch: 4 })).toMatchObject({
+    expect(workOptions({ workerConcurrency: 8, workerFetchBatch: 4 })).toMatchObject({
       batchSize: 4,
       localConcurrency: 2,
       burstWhenBatchFull: true,
     });
-    expect(workOptions({ concurrency: 3, fetchBatch: 1 })).toMatchObject({
+    expect(workOptions({ workerConcurrency: 3, workerFetchBatch: 1 })).toMatchObject({
       batchSize: 1,
       localConcurrency: 3,
       burstWhenBatchFull: false,

@@ -21,10 +21,10 @@ import { type TaskOutput, TERMINAL_STATUSES } from './schemas.js';
 import { readTaskForWatcher } from './task-reader.js';
 
 /**
- * The task row and its pg-boss job are written in ONE transaction (pg-boss sends through the Drizzle
- * transaction): a crash between the two cannot leave a task without a job or a job without a task.
- * Both ids are chosen here, so the two inserts go out together (pipelined on the transaction's
- * connection) instead of one round trip after the other, both as prepared statements.
+ * The task row and its pg-boss job are written in ONE transaction (pg-boss sends through it, see
+ * jobs/postgres-js-adapter.ts): a crash between the two cannot leave a task without a job or a job
+ * without a task. Both ids are chosen here, so the two inserts go out together (pipelined on the
+ * transaction's connection), both as prepared statements.
  */
 export async function enqueueTask(
   deps: Pick<AppDeps, 'db' | 'jobs'>,
