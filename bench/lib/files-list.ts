@@ -80,16 +80,5 @@ export function listTargets(o: ListTargetOptions): Target[] {
     bare('bare-list', 'bare tRPC: JWT + list', 'list'),
     bare('bare-session', 'bare + session query', 'session'),
     bare('bare-unprepared', 'bare + session, unprepared', 'session-unprepared'),
-    {
-      id: 'docrpc-prepared',
-      name: 'docrpc, prepared (experiment)',
-      args: [...prof('docrpc-prepared'), ...tsx, 'bench/servers/docrpc-prepared.ts'],
-      env: o.docrpcEnv,
-      readyPath: '/ready',
-      readyTimeoutMs: 60_000,
-      path: LIST_PATH,
-      request,
-      verify,
-    },
   ];
 }

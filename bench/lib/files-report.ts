@@ -123,10 +123,9 @@ function diff(a: number | null | undefined, b: number | null | undefined): numbe
 export function listGap(find: (id: string) => Outcome | undefined): GapStep[] {
   const pairs: [string, string, string][] = [
     ['session query per request (prepared)', 'bare-session', 'bare-list'],
-    ['both queries unprepared (drizzle default)', 'bare-unprepared', 'bare-session'],
-    ['rest of docrpc (drizzle builder, zod, middleware, logging, HTTP layer)', 'docrpc', 'bare-unprepared'],
+    ['rest of docrpc (row mapping, zod, middleware, logging, HTTP layer)', 'docrpc', 'bare-session'],
     ['total: docrpc vs bare tRPC', 'docrpc', 'bare-list'],
-    ['experiment: docrpc with drizzle queries prepared', 'docrpc-prepared', 'docrpc'],
+    ['(aside) both queries unprepared, what drizzle sends by default', 'bare-unprepared', 'bare-session'],
   ];
   return pairs.map(([step, a, b]) => {
     const x = find(a);
@@ -154,10 +153,8 @@ export interface ListRatios {
   cpuDocrpcVsBare: number | null;
   totalCpuDocrpcVsBare: number | null;
   sessionOverBare: number | null;
+  docrpcOverSession: number | null;
   unpreparedOverSession: number | null;
-  docrpcOverUnprepared: number | null;
-  preparedOverBare: number | null;
-  cpuPreparedVsBare: number | null;
 }
 
 export function listRatios(find: (id: string) => Outcome | undefined): ListRatios {
@@ -168,10 +165,8 @@ export function listRatios(find: (id: string) => Outcome | undefined): ListRatio
     cpuDocrpcVsBare: cpuRatio(find('docrpc'), find('bare-list')),
     totalCpuDocrpcVsBare: d && b ? b / d : null,
     sessionOverBare: ratio(find('bare-session'), find('bare-list')),
+    docrpcOverSession: ratio(find('docrpc'), find('bare-session')),
     unpreparedOverSession: ratio(find('bare-unprepared'), find('bare-session')),
-    docrpcOverUnprepared: ratio(find('docrpc'), find('bare-unprepared')),
-    preparedOverBare: ratio(find('docrpc-prepared'), find('bare-list')),
-    cpuPreparedVsBare: cpuRatio(find('docrpc-prepared'), find('bare-list')),
   };
 }
 
@@ -182,9 +177,7 @@ export function listSummary(r: ListRatios): string {
       `${v === null ? '' : ` (${verdict(v >= TARGETS.list)})`}`,
     `  by CPU per request (robust on this shared box): node only ${fmtRatio(r.cpuDocrpcVsBare)}, ` +
       `node + postgres ${fmtRatio(r.totalCpuDocrpcVsBare)}`,
-    `req/s steps: +session query ${fmtRatio(r.sessionOverBare)}, then unprepared ` +
-      `${fmtRatio(r.unpreparedOverSession)}, then docrpc itself ${fmtRatio(r.docrpcOverUnprepared)}`,
-    `experiment: docrpc with prepared queries / bare tRPC = ${fmtRatio(r.preparedOverBare)} req/s, ` +
-      `by node CPU per request ${fmtRatio(r.cpuPreparedVsBare)}`,
+    `req/s steps: +session query ${fmtRatio(r.sessionOverBare)}, then docrpc itself ` +
+      `${fmtRatio(r.docrpcOverSession)} (unprepared queries instead: ${fmtRatio(r.unpreparedOverSession)})`,
   ].join('\n');
 }
