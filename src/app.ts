@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { appRouter } from './app-router.js';
 import type { Config } from './config.js';
+import { type NotificationHub, startNotificationHub } from './db/notifications.js';
 import { type ProvisionedDatabase, provisionDatabase } from './db/provision.js';
 import { createHttpServer } from './http/server.js';
 import { type ProgressBus, startProgressBus } from './jobs/progress.js';
@@ -12,6 +13,7 @@ import { startWorkers } from './jobs/worker.js';
 import type { Logger } from './logger.js';
 import { warmPasswordHasher } from './modules/auth/passwords.js';
 import { deriveAuthSecrets } from './modules/auth/secrets.js';
+import { startSessionCache } from './modules/auth/session-cache.js';
 import { createDiskBlobStore } from './storage/disk-blob-store.js';
 
 import type { AppDeps } from './trpc/context.js';
@@ -35,11 +37,16 @@ export async function startApp(options: {
   const { config, logger } = options;
   const database = await provisionDatabase(config, logger, options.onDatabaseLost);
   let jobs: JobQueue | undefined;
-  let progress: ProgressBus | undefined;
+  let notifications: NotificationHub | undefined;
+  let progress: ProgressBus;
+  let sessionCache: Awaited<ReturnType<typeof startSessionCache>>;
   try {
     jobs = await startJobQueue(database.url, config, logger);
-    progress = await startProgressBus(database.sql, logger);
+    notifications = await startNotificationHub(database.url, logger);
+    progress = await startProgressBus(notifications);
+    sessionCache = await startSessionCache(database.db, notifications);
   } catch (error) {
+    await notifications?.close();
     await jobs?.stop({ graceful: false });
     await database.shutdown();
     throw error;
@@ -51,6 +58,7 @@ export async function startApp(options: {
     blobs: createDiskBlobStore(path.join(config.dataDir, 'blobs')),
     jobs,
     progress,
+    sessionCache,
     logger,
     databaseKind: database.kind,
     startedAt: new Date(),
@@ -60,6 +68,7 @@ export async function startApp(options: {
     await startWorkers(jobs, deps, config.jobs);
   }
   const queue = jobs;
+  const hub = notifications;
   const http = createHttpServer({
     config,
     logger,
@@ -73,7 +82,8 @@ export async function startApp(options: {
   // The dummy hash makes unknown-user logins cost what real ones cost; make it before the first one.
   await warmPasswordHasher();
   const stopQueue = async () => {
-    await progress?.close();
+    progress.close();
+    await hub.close();
     // Running handlers get SHUTDOWN_TIMEOUT_MS to finish; pg-boss hands back what does not.
     await queue.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true });
   };

@@ -22,6 +22,10 @@ export function connectDatabase(
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? 'docrpc' },
   });
-  const db = drizzle(sql, { schema });
-  return { db, sql, close: (timeoutSeconds = 5) => sql.end({ timeout: timeoutSeconds }) };
+  return { db: databaseOn(sql), sql, close: (timeoutSeconds = 5) => sql.end({ timeout: timeoutSeconds }) };
+}
+
+/** Drizzle with docrpc's schema over a postgres-js client. */
+export function databaseOn(sql: postgres.Sql): Database {
+  return drizzle(sql, { schema });
 }

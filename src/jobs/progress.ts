@@ -1,8 +1,7 @@
-// Task change events for subscribers in this API process: one LISTEN connection for the whole process
+// Task change events for subscribers in this API process: one channel on the process's LISTEN connection
 // (not one per subscriber), fanned out in memory. Notifications sent while the connection was down are
 // lost, so every (re)listen wakes every subscriber to re-read its rows.
-import type postgres from 'postgres';
-import type { Logger } from '../logger.js';
+import type { NotificationHub } from '../db/notifications.js';
 import { parseTaskEvent, TASK_CHANNEL } from './task-state.js';
 
 type Wake = () => void;
@@ -12,28 +11,23 @@ export interface ProgressBus {
   watchTask(taskId: string, wake: Wake): () => void;
   /** The same for every task of one owner (dashboards). */
   watchOwner(ownerId: string, wake: Wake): () => void;
-  close(): Promise<void>;
+  close(): void;
 }
 
-export async function startProgressBus(sql: postgres.Sql, logger: Logger): Promise<ProgressBus> {
+export async function startProgressBus(hub: NotificationHub): Promise<ProgressBus> {
   const byTask = new Map<string, Set<Wake>>();
   const byOwner = new Map<string, Set<Wake>>();
-  const wakeAll = () => {
-    for (const set of [...byTask.values(), ...byOwner.values()]) for (const wake of set) wake();
-  };
-  const listener = await sql.listen(
-    TASK_CHANNEL,
-    (payload) => {
+  const stop = await hub.listen(TASK_CHANNEL, {
+    onMessage(payload) {
       const event = parseTaskEvent(payload);
       if (!event) return;
       for (const wake of byTask.get(event.taskId) ?? []) wake();
       for (const wake of byOwner.get(event.ownerId) ?? []) wake();
     },
-    () => {
-      logger.debug('listening for task events');
-      wakeAll();
+    onResync() {
+      for (const set of [...byTask.values(), ...byOwner.values()]) for (const wake of set) wake();
     },
-  );
+  });
   const add = (map: Map<string, Set<Wake>>, key: string, wake: Wake) => {
     let set = map.get(key);
     if (!set) {
@@ -49,7 +43,7 @@ export async function startProgressBus(sql: postgres.Sql, logger: Logger): Promi
   return {
     watchTask: (taskId, wake) => add(byTask, taskId, wake),
     watchOwner: (ownerId, wake) => add(byOwner, ownerId, wake),
-    close: () => listener.unlisten(),
+    close: stop,
   };
 }
 

@@ -8,6 +8,7 @@ import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 import type { ApiScope } from '../modules/auth/scopes.js';
 import type { AuthSecrets } from '../modules/auth/secrets.js';
+import type { SessionCache } from '../modules/auth/session-cache.js';
 import type { BlobStore } from '../storage/blob-store.js';
 
 /** Everything services need, passed explicitly (no globals): db, config, keys, logger, clock. */
@@ -18,6 +19,8 @@ export interface AppDeps {
   blobs: BlobStore;
   jobs: JobQueue;
   progress: ProgressBus;
+  /** The session rows authenticate() checks, kept in memory while revocations are sure to reach it. */
+  sessionCache: SessionCache;
   logger: Logger;
   databaseKind: DatabaseKind;
   startedAt: Date;

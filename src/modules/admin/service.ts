@@ -19,6 +19,7 @@ export async function setDisabled(
   if (!(await setUserDisabled(deps.db, input.userId, input.disabled))) {
     throw new AppError('RESOURCE_NOT_FOUND', 'No such user');
   }
+  deps.sessionCache.forgetUser(input.userId);
   deps.logger.info(
     { userId: input.userId, disabled: input.disabled, by: caller.id },
     'user disabled flag set',

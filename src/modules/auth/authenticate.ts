@@ -5,7 +5,7 @@ import { verifyAccessToken } from './access-tokens.js';
 import { findApiTokenById, findApiTokenCaller, findSessionCaller, touchApiToken } from './queries.js';
 import { API_TOKEN_PREFIX, hashToken } from './tokens.js';
 
-type AuthDeps = Pick<AppDeps, 'db' | 'secrets' | 'now'>;
+type AuthDeps = Pick<AppDeps, 'db' | 'sessionCache' | 'secrets' | 'now'>;
 
 // last_used_at is informational: writing it once a minute per token is plenty.
 const API_TOKEN_TOUCH_INTERVAL_MS = 60_000;
@@ -14,7 +14,7 @@ export async function authenticate(deps: AuthDeps, bearer: string | null): Promi
   if (!bearer) throw new AppError('AUTH_REQUIRED', 'Sign in first (Authorization: Bearer …)');
   if (bearer.startsWith(API_TOKEN_PREFIX)) return authenticateApiToken(deps, bearer);
   const claims = await verifyAccessToken(deps.secrets.jwtKey, bearer, deps.now());
-  const row = await findSessionCaller(deps.db, claims.userId, claims.sessionId);
+  const row = await deps.sessionCache.find(claims.userId, claims.sessionId);
   if (
     !row ||
     row.disabled ||

@@ -102,11 +102,13 @@ export async function logout(deps: AppDeps, caller: Caller): Promise<{ ok: true 
   if (!caller.sessionId)
     throw new AppError('FORBIDDEN', 'API tokens have no session; revoke the token instead');
   await revokeSession(deps.db, caller.id, caller.sessionId, 'logout');
+  deps.sessionCache.forgetSession(caller.sessionId);
   return { ok: true };
 }
 
 export async function logoutAll(deps: AppDeps, caller: Caller): Promise<{ ok: true }> {
   await revokeSessionsOfUser(deps.db, caller.id, 'logout all');
+  deps.sessionCache.forgetUser(caller.id);
   return { ok: true };
 }
 
@@ -147,6 +149,7 @@ export async function changePassword(
     await updatePasswordHash(tx, caller.id, nextHash, false);
     await revokeSessionsOfUser(tx, caller.id, 'password changed', caller.sessionId ?? undefined);
   });
+  deps.sessionCache.forgetUser(caller.id);
   return { ok: true };
 }
 

@@ -47,7 +47,7 @@ export async function startSession(
 
 /** Spends the presented refresh token and issues a new pair in the same session (family). */
 export async function rotateRefreshToken(
-  deps: SessionDeps & Pick<AppDeps, 'db' | 'logger'>,
+  deps: SessionDeps & Pick<AppDeps, 'db' | 'sessionCache' | 'logger'>,
   presented: string,
 ) {
   const outcome = await deps.db.transaction(async (tx) => {
@@ -78,6 +78,7 @@ export async function rotateRefreshToken(
     return { kind: 'rotated' as const, pair, userId: row.userId };
   });
   if (outcome.kind === 'reused') {
+    deps.sessionCache.forgetSession(outcome.sessionId);
     deps.logger.warn(
       { userId: outcome.userId, sessionId: outcome.sessionId },
       'refresh token reused: session revoked',
