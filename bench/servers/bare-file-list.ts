@@ -1,6 +1,6 @@
 // file.list baseline: bare tRPC (standalone adapter, superjson, no middleware) doing docrpc's JWT check and
-// list query with postgres-js; BENCH_LIST_VARIANT adds docrpc's per-request session query and drizzle's
-// way of sending SQL, so the gap to docrpc can be taken apart.
+// list query with postgres-js; BENCH_LIST_VARIANT adds the per-request session query docrpc made before
+// its session cache, and drizzle's way of sending SQL, to show what each costs.
 import { initTRPC, TRPCError } from '@trpc/server';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import { jwtVerify } from 'jose';
@@ -8,11 +8,12 @@ import postgres from 'postgres';
 import superjson from 'superjson';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../src/modules/auth/access-tokens.js';
 import { deriveAuthSecrets } from '../../src/modules/auth/secrets.js';
+import { listFilesSql } from '../../src/modules/files/queries.js';
 import { serve } from './serve.js';
 
 /**
  * list: JWT + list query, both as named prepared statements (postgres-js's default).
- * session: plus the session/user lookup docrpc's authenticate() runs per request, also prepared.
+ * session: plus the session/user lookup authenticate() makes on a session-cache miss, also prepared.
  * session-unprepared: both queries with `prepare: false`, which is what drizzle passes for a query built
  *   without `.prepare(name)`: postgres-js then parses each time, and asks for the parameter types first
  *   (a second round trip) because it has no cached statement.
@@ -30,12 +31,9 @@ const jwtKey = deriveAuthSecrets(secret).jwtKey;
 const sql = postgres(url, { max: 10, onnotice: () => {} });
 const prepare = variant !== 'session-unprepared';
 
-// The exact SQL drizzle generates for listFiles (newest first) and findSessionCaller, columns aliased.
-const LIST_SQL =
-  'select "id", "name", "mime", "size", "sha256", "tags", "created_at" as "createdAt", ' +
-  '"updated_at" as "updatedAt", "created_at"::text as "cursorCreatedAt" from "files" ' +
-  'where ("files"."owner_id" = $1 and "files"."deleted_at" is null) ' +
-  'order by "files"."created_at" desc, "files"."id" desc limit $2';
+// The same SQL docrpc sends for file.list (newest first, no filters), and the exact SQL drizzle generates
+// for findSessionCaller, columns aliased.
+const LIST_SQL = listFilesSql({ sort: 'newest', tag: false, q: false, mime: false, after: false });
 const SESSION_SQL =
   'select "users"."role", "users"."disabled", "users"."token_version" as "tokenVersion", ' +
   '"sessions"."revoked_at" as "revokedAt", "sessions"."expires_at" as "expiresAt" from "sessions" ' +
