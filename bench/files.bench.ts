@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BenchDb, startBenchDb } from './lib/bench-db.js';
-import { type BenchContext, benchTarget, type Outcome } from './lib/bench-target.js';
+import { type BenchContext, benchTarget, inRoundOrder, type Outcome } from './lib/bench-target.js';
 import { killAllOnExit, stopServer } from './lib/child.js';
 import { loadAverage1m } from './lib/cpu-usage.js';
 import { LIST_PATH, listTargets } from './lib/files-list.js';
@@ -104,7 +104,7 @@ async function listPhase(
   // Rounds cycle through all servers so drift and neighbours' load hit each of them alike.
   for (let r = 1; r <= rounds; r++) {
     if (rounds > 1) console.log(`round ${r}/${rounds}`);
-    for (const target of targets) byId.get(target.id)?.push(await benchTarget(target, ctx));
+    for (const target of inRoundOrder(targets, r)) byId.get(target.id)?.push(await benchTarget(target, ctx));
   }
   const outcomes = targets
     .map((t) => medianOutcome(byId.get(t.id) ?? []))

@@ -4,7 +4,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BenchContext, benchTarget, type Outcome, type Target } from './lib/bench-target.js';
+import {
+  type BenchContext,
+  benchTarget,
+  inRoundOrder,
+  type Outcome,
+  type Target,
+} from './lib/bench-target.js';
 import { killAllOnExit } from './lib/child.js';
 import { loadAverage1m } from './lib/cpu-usage.js';
 import { cpuRatio, envInt, fmtRatio, machineInfo, medianOutcome, ratio, table } from './lib/report.js';
@@ -80,7 +86,7 @@ async function main(): Promise<number> {
   // Rounds cycle through all servers so drift and neighbours' load hit every server alike.
   for (let r = 1; r <= rounds; r++) {
     if (rounds > 1) console.log(`round ${r}/${rounds}`);
-    for (const target of list) {
+    for (const target of inRoundOrder(list, r)) {
       const runs = byId.get(target.id) ?? [];
       if (target.id === 'docrpc' && !existsSync(join(ROOT, 'src/main.ts'))) {
         console.log('  docrpc: FAILED: src/main.ts does not exist');

@@ -111,3 +111,12 @@ export async function benchTarget(target: Target, ctx: BenchContext): Promise<Ou
     await stopServer(server);
   }
 }
+
+/**
+ * The targets in the order of round `round` (1-based): rotated by one each round, so that no server
+ * always runs first (just after start-up work or a heavy earlier phase) or always last.
+ */
+export function inRoundOrder<T>(targets: readonly T[], round: number): T[] {
+  const shift = (round - 1) % Math.max(targets.length, 1);
+  return [...targets.slice(shift), ...targets.slice(0, shift)];
+}
