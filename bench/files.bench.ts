@@ -32,7 +32,8 @@ async function transferPhase(
   const rawBlobDir = join(run.tmpDir, 'raw-blob-store');
   mkdirSync(rawDir);
   mkdirSync(rawBlobDir);
-  const tsx = ['--import', 'tsx'];
+  // BENCH_TRANSFER_NODE_FLAGS (e.g. --trace-gc) goes to all three transfer servers alike, for diagnosis.
+  const tsx = [...(process.env.BENCH_TRANSFER_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx'];
   const [docrpc, raw, rawBlob] = await Promise.all([
     launch(run, {
       name: 'docrpc',
