@@ -33,7 +33,11 @@ async function transferPhase(
   mkdirSync(rawDir);
   mkdirSync(rawBlobDir);
   // BENCH_TRANSFER_NODE_FLAGS (e.g. --trace-gc) goes to all three transfer servers alike, for diagnosis.
-  const tsx = [...(process.env.BENCH_TRANSFER_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx'];
+  const tsx = [
+    ...(process.env.BENCH_TRANSFER_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    '--import',
+    'tsx',
+  ];
   const [docrpc, raw, rawBlob] = await Promise.all([
     launch(run, {
       name: 'docrpc',

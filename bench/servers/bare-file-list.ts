@@ -8,7 +8,7 @@ import postgres from 'postgres';
 import superjson from 'superjson';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../src/modules/auth/access-tokens.js';
 import { deriveAuthSecrets } from '../../src/modules/auth/secrets.js';
-import { listFilesSql } from '../../src/modules/files/queries.js';
+import { listFilesSql } from '../../src/modules/files/list-sql.js';
 import { serve } from './serve.js';
 
 /**

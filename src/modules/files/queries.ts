@@ -3,6 +3,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { blobs, files, users } from '../../db/schema/index.js';
 import type { Db } from '../auth/queries.js';
+import { FILE_COLUMNS, type FileListQuery, listFilesSql } from './list-sql.js';
 
 export const fileColumns = {
   id: files.id,
@@ -66,9 +67,6 @@ export async function insertFile(
 // The reads behind every file.get, file.list and download go straight to postgres-js, as named prepared
 // statements (one per list shape, at most 32): drizzle would rebuild the SQL on every call (~110 µs) and
 // then map each row through its column decoders (~110 µs per 20-row page, bench/README.md).
-const FILE_COLUMNS =
-  'id, name, mime, size, sha256, tags, created_at as "createdAt", updated_at as "updatedAt"';
-
 /** A files row as postgres-js returns it on drizzle's client: int8 and timestamps as text. */
 interface FileRowText {
   id: string;
@@ -103,48 +101,6 @@ const FIND_FILE_SQL = `select ${FILE_COLUMNS} from files where owner_id = $1 and
 export async function findFile(db: Database, ownerId: string, id: string): Promise<FileRow | undefined> {
   const [row] = await db.$client.unsafe<FileRowText[]>(FIND_FILE_SQL, [ownerId, id], { prepare: true });
   return row && toFileRow(row);
-}
-
-export interface FileListQuery {
-  limit: number;
-  sort: 'newest' | 'oldest';
-  tag?: string | undefined;
-  q?: string | undefined;
-  mime?: string | undefined;
-  /** The created_at (as Postgres text, microseconds intact) and id of the last row already seen. */
-  after?: { createdAt: string; id: string } | undefined;
-}
-
-/** Which optional parts a list query has: each combination is its own prepared statement. */
-export interface ListShape {
-  sort: FileListQuery['sort'];
-  tag: boolean;
-  q: boolean;
-  mime: boolean;
-  after: boolean;
-}
-
-/**
- * Keyset pagination on (created_at, id): stable under concurrent inserts, no OFFSET. Parameters, in
- * order: owner, then tag, name pattern, mime and the cursor's created_at and id when the shape has them,
- * then the row limit.
- */
-export function listFilesSql(shape: ListShape): string {
-  let n = 1;
-  const next = () => `$${++n}`;
-  const where = ['owner_id = $1', 'deleted_at is null'];
-  if (shape.tag) where.push(`tags @> array[${next()}]::text[]`);
-  if (shape.q) where.push(`name ilike ${next()}`);
-  if (shape.mime) where.push(`mime = ${next()}`);
-  const newest = shape.sort === 'newest';
-  if (shape.after) {
-    where.push(`(created_at, id) ${newest ? '<' : '>'} (${next()}::timestamptz, ${next()}::uuid)`);
-  }
-  const direction = newest ? 'desc' : 'asc';
-  return (
-    `select ${FILE_COLUMNS}, created_at::text as "cursorCreatedAt" from files where ${where.join(' and ')} ` +
-    `order by created_at ${direction}, id ${direction} limit ${next()}`
-  );
 }
 
 const listFilesSqlByShape = new Map<string, string>();
