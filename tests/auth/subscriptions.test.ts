@@ -1,6 +1,7 @@
 // Subscriptions are authenticated at the start and keep being: a revoked session or an expired token
 // ends the stream with AUTH_EXPIRED instead of streaming to it forever.
 import { TRPCClientError } from '@trpc/client';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appClient, registerUser } from '../helpers/auth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -66,6 +67,18 @@ describe('authenticated subscriptions', () => {
     const running = collect(server.as(user.session.accessToken).ws);
     await new Promise((resolve) => setTimeout(resolve, 200));
     await appClient(server.url, user.session.accessToken).auth.logout.mutate();
+    const outcome = await running;
+    expect(appCode(outcome.error)).toBe('AUTH_EXPIRED');
+    expect(outcome.ticks).toBeGreaterThan(0);
+  });
+
+  it('end with AUTH_EXPIRED when the session is revoked outside this process (in SQL)', async () => {
+    const user = await registerUser(server);
+    const running = collect(server.as(user.session.accessToken).ws);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const sql = postgres(server.database.url, { max: 1, onnotice: () => {} });
+    await sql`update sessions set revoked_at = now() where user_id = ${user.session.user.id}`;
+    await sql.end();
     const outcome = await running;
     expect(appCode(outcome.error)).toBe('AUTH_EXPIRED');
     expect(outcome.ticks).toBeGreaterThan(0);

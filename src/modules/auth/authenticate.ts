@@ -2,7 +2,7 @@
 import { AppError } from '../../errors.js';
 import type { AppDeps, Caller } from '../../trpc/context.js';
 import { verifyAccessToken } from './access-tokens.js';
-import { findApiTokenById, findApiTokenCaller, findSessionCaller, touchApiToken } from './queries.js';
+import { findApiTokenById, findApiTokenCaller, touchApiToken } from './queries.js';
 import { API_TOKEN_PREFIX, hashToken } from './tokens.js';
 
 type AuthDeps = Pick<AppDeps, 'db' | 'sessionCache' | 'secrets' | 'now'>;
@@ -59,6 +59,6 @@ export async function isCallerStillValid(deps: AuthDeps, caller: Caller): Promis
     return (await findApiTokenById(deps.db, caller.apiTokenId)) !== undefined;
   }
   if (!caller.sessionId) return false;
-  const row = await findSessionCaller(deps.db, caller.id, caller.sessionId);
+  const row = await deps.sessionCache.find(caller.id, caller.sessionId);
   return row !== undefined && !row.disabled && row.revokedAt === null && row.expiresAt > deps.now();
 }
