@@ -39,7 +39,8 @@ async function signedInOnBoth() {
 const meOn = (url: string, token: string) => appCodeOf(appClient(url, token).auth.me.query());
 
 describe('revocation across API processes', () => {
-  it('a logout on one process ends the session there at once and on the other one', async () => {
+  // That the process making the change forgets it itself is tested in session-cache.test.ts.
+  it('a logout on one process ends the session there and on the other one', async () => {
     const user = await signedInOnBoth();
     const token = user.session.accessToken;
     await appClient(second.url, token).auth.logout.mutate();

@@ -7,12 +7,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { AppRouter } from '../../src/app-router.js';
 import { type Database, databaseOn } from '../../src/db/client.js';
 import { type NotificationHub, startNotificationHub } from '../../src/db/notifications.js';
+import { setDisabled } from '../../src/modules/admin/service.js';
+import { deriveAuthSecrets } from '../../src/modules/auth/secrets.js';
+import { changePassword, logout, logoutAll } from '../../src/modules/auth/service.js';
 import { type SessionCache, startSessionCache } from '../../src/modules/auth/session-cache.js';
-import { registerUser } from '../helpers/auth.js';
+import { rotateRefreshToken } from '../../src/modules/auth/sessions.js';
+import type { Caller } from '../../src/trpc/context.js';
+import { appClient, registerUser } from '../helpers/auth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
-const TIMING = { heartbeatMs: 50, maxLagMs: 250 };
+const TIMING = { heartbeatMs: 50, maxLagMs: 250, recycleAfterMs: 60_000 };
+// Frozen, no notification can arrive, and with this maxLag the hub stays current throughout.
+const PATIENT = { heartbeatMs: 50, maxLagMs: 10_000, recycleAfterMs: 60_000 };
 const logger = pino({ level: 'silent' });
 
 let server: TestServer<AppRouter>;
@@ -21,7 +28,7 @@ let counted: postgres.Sql;
 let db: Database;
 let sessionQueries = 0;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ env: { AUTH_RATE_LIMIT: '1000' } });
   admin = postgres(server.database.url, { max: 1, onnotice: () => {} });
   counted = postgres(server.database.url, {
     max: 2,
@@ -115,8 +122,7 @@ describe('session cache', () => {
   });
 
   it('forgets at once what this process changes itself', async () => {
-    // Frozen, no notification can arrive, and with this maxLag the hub stays current throughout.
-    const { cache, hub, proxy } = await rig({ heartbeatMs: 50, maxLagMs: 10_000 });
+    const { cache, hub, proxy } = await rig(PATIENT);
     const { userId, sessionId } = await signedIn();
     await cache.find(userId, sessionId);
     proxy.freeze();
@@ -149,7 +155,8 @@ describe('session cache', () => {
 
     proxy.thaw();
     await vi.waitFor(() => expect(hub.isCurrent()).toBe(true), { timeout: 2_000 });
-    await cache.find(userId, sessionId);
+    // The row cached before the stall was forgotten when the stuck notification came through.
+    expect((await cache.find(userId, sessionId))?.revokedAt).not.toBeNull();
     expect(await queriesDuring(() => cache.find(userId, sessionId))).toBe(0);
   });
 
@@ -180,5 +187,109 @@ describe('session cache', () => {
     await vi.waitFor(() => expect(resyncs).toBe(2), { timeout: 5_000 });
     await admin`select pg_notify('docrpc_test_channel', 'after')`;
     await vi.waitFor(() => expect(received).toEqual(['before', 'after']));
+  });
+
+  it('listens on a channel added while it reconnects', async () => {
+    const { hub, proxy } = await rig();
+    proxy.cutAll();
+    await vi.waitFor(() => expect(hub.isCurrent()).toBe(false), { timeout: 2_000, interval: 1 });
+    const received: string[] = [];
+    await hub.listen('docrpc_test_late', {
+      onMessage: (payload) => received.push(payload),
+      onResync: () => {},
+    });
+    await vi.waitFor(() => expect(hub.isCurrent()).toBe(true), { timeout: 5_000 });
+    await admin`select pg_notify('docrpc_test_late', 'heard')`;
+    await vi.waitFor(() => expect(received).toEqual(['heard']));
+  });
+
+  it('replaces a LISTEN connection that stays stalled, and resyncs', async () => {
+    const { hub, proxy } = await rig({ heartbeatMs: 50, maxLagMs: 250, recycleAfterMs: 600 });
+    let resyncs = 0;
+    await hub.listen('docrpc_test_channel', { onMessage: () => {}, onResync: () => resyncs++ });
+    resyncs = 0;
+    // Only the connections open now are frozen; the replacement goes through.
+    proxy.freeze();
+    await vi.waitFor(() => expect(hub.isCurrent()).toBe(false), { timeout: 2_000 });
+    await vi.waitFor(() => expect(resyncs).toBe(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(hub.isCurrent()).toBe(true), { timeout: 2_000 });
+  });
+});
+
+describe('services that end sessions forget them in this process before answering', () => {
+  // The LISTEN connection is frozen and the hub stays current: only the services' own forgets can act.
+  async function frozen() {
+    const made = await rig(PATIENT);
+    made.proxy.freeze();
+    return made;
+  }
+  const callerOf = (ids: { userId: string; sessionId: string }): Caller => ({
+    id: ids.userId,
+    role: 'user',
+    kind: 'session',
+    sessionId: ids.sessionId,
+    apiTokenId: null,
+    scopes: null,
+    expiresAt: null,
+  });
+
+  it('logout, logoutAll and a password change', async () => {
+    const { cache, hub } = await frozen();
+    const deps = { db, sessionCache: cache };
+    const one = await signedIn();
+    await cache.find(one.userId, one.sessionId);
+    await logout(deps, callerOf(one));
+    expect((await cache.find(one.userId, one.sessionId))?.revokedAt).not.toBeNull();
+
+    const two = await signedIn();
+    await cache.find(two.userId, two.sessionId);
+    await logoutAll(deps, callerOf(two));
+    expect((await cache.find(two.userId, two.sessionId))?.revokedAt).not.toBeNull();
+
+    const user = await registerUser(server);
+    const current = {
+      userId: user.session.user.id,
+      sessionId: String(decodeJwt(user.session.accessToken).sid),
+    };
+    const other = await appClient(server.url).auth.login.mutate({
+      login: user.email,
+      password: user.password,
+    });
+    const otherIds = { userId: current.userId, sessionId: String(decodeJwt(other.accessToken).sid) };
+    await cache.find(otherIds.userId, otherIds.sessionId);
+    await changePassword(deps, callerOf(current), { current: user.password, next: 'yet another passphrase' });
+    expect((await cache.find(otherIds.userId, otherIds.sessionId))?.revokedAt).not.toBeNull();
+    expect(hub.isCurrent()).toBe(true);
+  });
+
+  it('an admin disabling a user', async () => {
+    const { cache, hub } = await frozen();
+    const target = await signedIn();
+    await cache.find(target.userId, target.sessionId);
+    await setDisabled({ db, sessionCache: cache, logger }, callerOf(await signedIn()), {
+      userId: target.userId,
+      disabled: true,
+    });
+    expect((await cache.find(target.userId, target.sessionId))?.disabled).toBe(true);
+    expect(hub.isCurrent()).toBe(true);
+  });
+
+  it('a reused refresh token', async () => {
+    const { cache, hub } = await frozen();
+    const user = await registerUser(server);
+    const ids = { userId: user.session.user.id, sessionId: String(decodeJwt(user.session.accessToken).sid) };
+    await appClient(server.url).auth.refresh.mutate({ refreshToken: user.session.refreshToken });
+    await cache.find(ids.userId, ids.sessionId);
+    const deps = {
+      db,
+      sessionCache: cache,
+      logger,
+      config: server.config,
+      secrets: deriveAuthSecrets(server.config.jwtSecret),
+      now: () => new Date(),
+    };
+    await expect(rotateRefreshToken(deps, user.session.refreshToken)).rejects.toThrow();
+    expect((await cache.find(ids.userId, ids.sessionId))?.revokedAt).not.toBeNull();
+    expect(hub.isCurrent()).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ export async function listUsers(deps: AppDeps, input: { cursor?: string | undefi
 }
 
 export async function setDisabled(
-  deps: AppDeps,
+  deps: Pick<AppDeps, 'db' | 'sessionCache' | 'logger'>,
   caller: Caller,
   input: { userId: string; disabled: boolean },
 ) {

@@ -98,7 +98,9 @@ export async function refresh(deps: AppDeps, input: { refreshToken: string }, cl
   return pair;
 }
 
-export async function logout(deps: AppDeps, caller: Caller): Promise<{ ok: true }> {
+type RevokeDeps = Pick<AppDeps, 'db' | 'sessionCache'>;
+
+export async function logout(deps: RevokeDeps, caller: Caller): Promise<{ ok: true }> {
   if (!caller.sessionId)
     throw new AppError('FORBIDDEN', 'API tokens have no session; revoke the token instead');
   await revokeSession(deps.db, caller.id, caller.sessionId, 'logout');
@@ -106,7 +108,7 @@ export async function logout(deps: AppDeps, caller: Caller): Promise<{ ok: true 
   return { ok: true };
 }
 
-export async function logoutAll(deps: AppDeps, caller: Caller): Promise<{ ok: true }> {
+export async function logoutAll(deps: RevokeDeps, caller: Caller): Promise<{ ok: true }> {
   await revokeSessionsOfUser(deps.db, caller.id, 'logout all');
   deps.sessionCache.forgetUser(caller.id);
   return { ok: true };
@@ -134,7 +136,7 @@ export async function updateProfile(
 
 /** Other sessions are signed out; this one stays, and API tokens (separate credentials) stay too. */
 export async function changePassword(
-  deps: AppDeps,
+  deps: RevokeDeps,
   caller: Caller,
   input: { current: string; next: string },
 ): Promise<{ ok: true }> {

@@ -34,9 +34,28 @@ interface Entry {
 
 /** Without a hub (a process that does not listen) every call reads the database. */
 export async function startSessionCache(db: Database, hub: NotificationHub | null): Promise<SessionCache> {
-  const entries = new LRUCache<string, Entry>({ max: MAX_ENTRIES, ttl: ENTRY_TTL_MS });
+  // Which cached sessions belong to a user, so a change to the user forgets them without a scan.
+  const byUser = new Map<string, Set<string>>();
+  const entries = new LRUCache<string, Entry>({
+    max: MAX_ENTRIES,
+    ttl: ENTRY_TTL_MS,
+    dispose: (entry, sessionId) => {
+      const sessions = byUser.get(entry.userId);
+      sessions?.delete(sessionId);
+      if (sessions?.size === 0) byUser.delete(entry.userId);
+    },
+  });
   let generation = 0;
 
+  const remember = (sessionId: string, entry: Entry) => {
+    entries.set(sessionId, entry);
+    let sessions = byUser.get(entry.userId);
+    if (!sessions) {
+      sessions = new Set();
+      byUser.set(entry.userId, sessions);
+    }
+    sessions.add(sessionId);
+  };
   const forgetAll = () => {
     generation++;
     entries.clear();
@@ -47,9 +66,7 @@ export async function startSessionCache(db: Database, hub: NotificationHub | nul
   };
   const forgetUser = (userId: string) => {
     generation++;
-    const ofUser: string[] = [];
-    for (const [sessionId, entry] of entries.entries()) if (entry.userId === userId) ofUser.push(sessionId);
-    for (const sessionId of ofUser) entries.delete(sessionId);
+    for (const sessionId of [...(byUser.get(userId) ?? [])]) entries.delete(sessionId);
   };
 
   await hub?.listen(AUTH_CHANNEL, {
@@ -68,7 +85,7 @@ export async function startSessionCache(db: Database, hub: NotificationHub | nul
       if (hit) return hit.userId === userId ? hit.row : undefined;
       const readAt = generation;
       const row = await findSessionCaller(db, userId, sessionId);
-      if (row && readAt === generation && hub.isCurrent()) entries.set(sessionId, { userId, row });
+      if (row && readAt === generation && hub.isCurrent()) remember(sessionId, { userId, row });
       return row;
     },
     forgetSession,
