@@ -7,6 +7,7 @@ import { incomingMessageToRequest } from '@trpc/server/adapters/node-http';
 import { resolveResponse } from '@trpc/server/http';
 import { AppError } from '../errors.js';
 import type { Context } from '../trpc/context.js';
+import { trySingleQuery } from './trpc-single-query.js';
 
 export interface TrpcHttpOptions {
   router: AnyTRPCRouter;
@@ -18,7 +19,14 @@ export interface TrpcHttpOptions {
 
 export function createTrpcHttpHandler(options: TrpcHttpOptions) {
   const prefix = options.basePath.endsWith('/') ? options.basePath : `${options.basePath}/`;
+  const singleQuery = {
+    router: options.router,
+    createContext: (req: IncomingMessage) => options.createContext(req, null),
+    onError: options.onError,
+    errorHeaders: (error: TRPCError) => retryAfterHeader([error]).headers ?? {},
+  };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (await trySingleQuery(singleQuery, prefix, req, res)) return;
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     const path = pathname.startsWith(prefix) ? pathname.slice(prefix.length).replace(/\/$/, '') : '';
     const request = incomingMessageToRequest(req, res, { maxBodySize: options.maxBodySize(path) });
