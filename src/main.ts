@@ -1,5 +1,6 @@
 // `npm start`: the API server with its database, job queue and (by default) task workers.
 import './runtime-check.js';
+import './gc-tuning.js';
 import { startApp } from './app.js';
 import { createLogger } from './logger.js';
 import { loadConfigOrExit, stopOnSignals } from './process-lifecycle.js';
