@@ -53,6 +53,10 @@ export const testRouter = mergeRouters(
         .use(perCallerRateLimit('test.expensive', 2, 60))
         .output(z.object({ ok: z.boolean() }))
         .mutation(() => ({ ok: true })),
+      limitedQuery: authedProcedure
+        .use(perCallerRateLimit('test.limitedQuery', 1, 60))
+        .output(z.object({ ok: z.boolean() }))
+        .query(() => ({ ok: true })),
       whoami: publicProcedure
         .output(z.object({ requestId: z.string(), transport: z.enum(['http', 'ws']) }))
         .query(({ ctx }) => ({ requestId: ctx.requestId, transport: ctx.transport })),

@@ -67,6 +67,18 @@ describe('a single GET query', () => {
     expect(internal.body).not.toContain('secret_internal_table');
   });
 
+  it('sends Retry-After with a rate-limited query, as tRPC does', async () => {
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await ask('test.limitedQuery', headers)).status).toBe(200);
+    const short = await ask('test.limitedQuery', headers);
+    const trpcs = await ask('test.limitedQuery', { ...headers, 'content-type': 'application/json' });
+    for (const answer of [short, trpcs]) {
+      expect(answer.status).toBe(429);
+      expect(Number(answer.retryAfter)).toBeGreaterThan(0);
+      expect(answer.body).toContain('RATE_LIMIT_EXCEEDED');
+    }
+  });
+
   it('leaves what it does not handle to tRPC, which answers as before', async () => {
     expect((await bothRoads('no.such.procedure')).status).toBe(404);
     expect((await bothRoads('test.store')).status).toBe(405);
