@@ -47,6 +47,10 @@ export function createHttpServer(args: {
     createContext: (req, connectionParams) => createContext({ req, connectionParams }, 'http'),
 
     onError: (opts) => logCallError(logger, opts),
+    onShortRoad: (req) => {
+      if (logger.isLevelEnabled('debug'))
+        logger.debug({ requestId: requestMetaOf(req).requestId }, 'single query');
+    },
   });
   const allowCors = toPromise(
     cors({

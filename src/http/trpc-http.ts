@@ -15,6 +15,8 @@ export interface TrpcHttpOptions {
   maxBodySize(procedurePath: string): number;
   createContext(req: IncomingMessage, connectionParams: Record<string, string | undefined> | null): Context;
   onError(opts: { error: TRPCError; path: string | undefined; ctx: Context | undefined }): void;
+  /** A single GET query answered without resolveResponse (see trpc-single-query.ts). */
+  onShortRoad?(req: IncomingMessage): void;
 }
 
 export function createTrpcHttpHandler(options: TrpcHttpOptions) {
@@ -24,6 +26,7 @@ export function createTrpcHttpHandler(options: TrpcHttpOptions) {
     createContext: (req: IncomingMessage) => options.createContext(req, null),
     onError: options.onError,
     errorHeaders: (error: TRPCError) => retryAfterHeader([error]).headers ?? {},
+    ...(options.onShortRoad ? { onShortRoad: options.onShortRoad } : {}),
   };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (await trySingleQuery(singleQuery, prefix, req, res)) return;

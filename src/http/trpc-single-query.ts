@@ -21,9 +21,11 @@ import type { Context } from '../trpc/context.js';
 export interface SingleQueryOptions {
   router: AnyTRPCRouter;
   createContext(req: IncomingMessage): Context;
-  onError(opts: { error: TRPCErrorType; path: string; ctx: Context | undefined }): void;
+  onError(opts: { error: TRPCErrorType; path: string | undefined; ctx: Context | undefined }): void;
   /** Extra headers for a failed call (Retry-After). */
   errorHeaders(error: TRPCErrorType): Record<string, string>;
+  /** Called once the request is known to take the short road (a debug log line). */
+  onShortRoad?(req: IncomingMessage): void;
 }
 
 /** What resolveResponse needs the URL and headers for, when none of it changes the answer. */
@@ -36,6 +38,8 @@ export function plainQueryOf(
   // A content type (even JSON), a streaming accept header or a batch: tRPC's own road.
   if (req.headers['content-type'] !== undefined || req.headers['trpc-accept'] !== undefined) return undefined;
   if (req.headers.accept?.includes('jsonl')) return undefined;
+  // A raw '#' would end the URL for tRPC's parser; leave such requests to it.
+  if (url.includes('#')) return undefined;
   const query = url.indexOf('?');
   const path = url.slice(prefix.length, query === -1 ? undefined : query);
   if (path === '' || /[,%/]/.test(path)) return undefined;
@@ -71,13 +75,16 @@ export async function trySingleQuery(
   } catch {
     return false; // tRPC's road answers malformed input with its own PARSE_ERROR
   }
+  options.onShortRoad?.(req);
 
   const abort = new AbortController();
-  res.once('close', () => abort.abort());
+  // As tRPC's node adapter: only a response cut short aborts the call.
+  res.once('close', () => {
+    if (!res.writableEnded) abort.abort();
+  });
   let ctx: Context | undefined;
-  let status = 200;
-  let body: unknown;
-  let error: TRPCErrorType | undefined;
+  let outcome: { data: unknown } | Failure;
+  // The call itself: its failures are reported with the procedure's path and input, as tRPC does.
   try {
     ctx = options.createContext(req);
     const data = await callTRPCProcedure({
@@ -89,42 +96,79 @@ export async function trySingleQuery(
       signal: abort.signal,
       batchIndex: 0,
     });
-    if (isStreamLike(data)) {
+    outcome = { data };
+  } catch (cause) {
+    outcome = failure(options, cause, { ctx, path: plain.path, input });
+  }
+  let body: string;
+  // Turning the outcome into JSON: tRPC reports these failures without a path or input.
+  try {
+    if ('data' in outcome && isDataStream(outcome.data)) {
       throw new TRPCError({
         code: 'UNSUPPORTED_MEDIA_TYPE',
         message: 'Cannot use stream-like response in non-streaming request - use httpBatchStreamLink',
       });
     }
-    body = transformTRPCResponse(config, { result: { data } });
+    body = JSON.stringify(
+      transformTRPCResponse(
+        config,
+        'data' in outcome ? { result: { data: outcome.data } } : { error: outcome.shape },
+      ),
+    );
   } catch (cause) {
-    error = getTRPCErrorFromUnknown(cause);
-    options.onError({ error, path: plain.path, ctx });
-    const shape = getTRPCErrorShape({ config, ctx, error, input, path: plain.path, type: 'query' });
-    body = transformTRPCResponse(config, { error: shape });
-    // From the shape, as resolveResponse does: the error formatter may set data.httpStatus.
-    status = getHTTPStatusCode([{ error: shape }], [error]);
+    outcome = failure(options, cause, { ctx, path: undefined, input: undefined });
+    body = JSON.stringify(transformTRPCResponse(config, { error: outcome.shape }));
   }
-  const payload = Buffer.from(JSON.stringify(body));
-  res.statusCode = status;
+  const payload = Buffer.from(body);
+  res.statusCode = 'error' in outcome ? getHTTPStatusCode([{ error: outcome.shape }], [outcome.error]) : 200;
   res.setHeader('vary', 'trpc-accept, accept');
   res.setHeader('content-type', 'application/json');
-  if (error)
-    for (const [name, value] of Object.entries(options.errorHeaders(error))) res.setHeader(name, value);
+  if ('error' in outcome) {
+    for (const [name, value] of Object.entries(options.errorHeaders(outcome.error)))
+      res.setHeader(name, value);
+  }
   res.setHeader('content-length', payload.length);
   res.end(payload);
   return true;
 }
 
-/** What resolveResponse refuses to send as plain JSON: an async iterable, or an object holding promises. */
-function isStreamLike(value: unknown): boolean {
-  if (!isObject(value)) return false;
-  if (Symbol.asyncIterator in value) return true;
-  return Object.values(value).some(
-    (v) =>
-      (isObject(v) && typeof (v as { then?: unknown }).then === 'function') ||
-      (isObject(v) && Symbol.asyncIterator in v),
-  );
+interface Failure {
+  shape: ReturnType<typeof getTRPCErrorShape>;
+  error: TRPCErrorType;
 }
 
+function failure(
+  options: SingleQueryOptions,
+  cause: unknown,
+  at: { ctx: Context | undefined; path: string | undefined; input: unknown },
+): Failure {
+  const error = getTRPCErrorFromUnknown(cause);
+  options.onError({ error, path: at.path, ctx: at.ctx });
+  const config = options.router._def._config;
+  const shape = getTRPCErrorShape({
+    config,
+    ctx: at.ctx,
+    error,
+    input: at.input,
+    path: at.path,
+    type: 'query',
+  });
+  return { shape, error };
+}
+
+// tRPC's own tests for what it refuses to send as plain JSON: an async iterable, or an object with a
+// promise-like or async-iterable value.
 const isObject = (value: unknown): value is object =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+const isAsyncIterable = (value: unknown) => isObject(value) && Symbol.asyncIterator in value;
+const isPromiseLike = (value: unknown) =>
+  (isObject(value) || typeof value === 'function') &&
+  typeof (value as { then?: unknown }).then === 'function' &&
+  typeof (value as { catch?: unknown }).catch === 'function';
+
+function isDataStream(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  if (isAsyncIterable(value)) return true;
+  const values = Object.values(value);
+  return values.some(isPromiseLike) || values.some(isAsyncIterable);
+}

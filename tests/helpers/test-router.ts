@@ -57,6 +57,8 @@ export const testRouter = mergeRouters(
         .use(perCallerRateLimit('test.limitedQuery', 1, 60))
         .output(z.object({ ok: z.boolean() }))
         .query(() => ({ ok: true })),
+      // What tRPC refuses to send as plain JSON (no output schema, to let the promise through).
+      streamLike: publicProcedure.query(() => ({ later: Promise.resolve(1) })),
       whoami: publicProcedure
         .output(z.object({ requestId: z.string(), transport: z.enum(['http', 'ws']) }))
         .query(({ ctx }) => ({ requestId: ctx.requestId, transport: ctx.transport })),

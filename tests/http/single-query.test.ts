@@ -21,6 +21,10 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** The server's debug lines saying a request took the short road. */
+const shortRoadLines = (requestId: string) =>
+  server.logs.lines().filter((line) => line.msg === 'single query' && line.requestId === requestId).length;
+
 const input = (json: unknown) => `input=${encodeURIComponent(JSON.stringify({ json }))}`;
 
 async function ask(pathAndQuery: string, headers: Record<string, string>) {
@@ -42,29 +46,35 @@ async function bothRoads(pathAndQuery: string, authed = true) {
   const short = await ask(pathAndQuery, headers);
   const trpcs = await ask(pathAndQuery, { ...headers, 'content-type': 'application/json' });
   expect(short).toEqual(trpcs);
-  return short;
+  return { ...short, tookShortRoad: shortRoadLines(headers['x-request-id'] ?? '') === 1 };
 }
 
 describe('a single GET query', () => {
   it('answers like tRPC: a page of files with dates, and the + of a form-encoded query', async () => {
     const page = await bothRoads(`file.list?${input({ limit: 5 })}`);
     expect(page.status).toBe(200);
+    expect(page.tookShortRoad).toBe(true);
     expect(page.body).toContain('"meta"');
     expect(page.body).toContain('report.txt');
     const spaced = await bothRoads(`file.list?input=${JSON.stringify({ json: { limit: 5, q: 'a+b' } })}`);
     expect(spaced.body).toContain('a b.txt');
-    expect((await bothRoads('auth.me')).status).toBe(200);
+    expect(spaced.tookShortRoad).toBe(true);
+    expect(await bothRoads('auth.me')).toMatchObject({ status: 200, tookShortRoad: true });
   });
 
   it('answers like tRPC when it fails: no credentials, bad input, app and internal errors', async () => {
-    expect((await bothRoads('auth.me', false)).status).toBe(401);
+    expect(await bothRoads('auth.me', false)).toMatchObject({ status: 401, tookShortRoad: true });
     const invalid = await bothRoads(`file.list?${input({ limit: 1000 })}`);
-    expect(invalid.status).toBe(400);
+    expect(invalid).toMatchObject({ status: 400, tookShortRoad: true });
     expect(invalid.body).toContain('VALIDATION_ERROR');
-    expect((await bothRoads('test.conflict')).status).toBe(409);
+    expect(await bothRoads('test.conflict')).toMatchObject({ status: 409, tookShortRoad: true });
     const internal = await bothRoads('test.explode');
-    expect(internal.status).toBe(500);
+    expect(internal).toMatchObject({ status: 500, tookShortRoad: true });
     expect(internal.body).not.toContain('secret_internal_table');
+    // Refused after the call: tRPC reports it without the procedure's path.
+    const streamLike = await bothRoads('test.streamLike');
+    expect(streamLike).toMatchObject({ status: 415, tookShortRoad: true });
+    expect(streamLike.body).not.toContain('test.streamLike');
   });
 
   it('sends Retry-After with a rate-limited query, as tRPC does', async () => {
@@ -80,9 +90,10 @@ describe('a single GET query', () => {
   });
 
   it('leaves what it does not handle to tRPC, which answers as before', async () => {
-    expect((await bothRoads('no.such.procedure')).status).toBe(404);
-    expect((await bothRoads('test.store')).status).toBe(405);
-    expect((await bothRoads('file.list?input=%7Bnot-json')).status).toBe(400);
+    expect(await bothRoads('no.such.procedure')).toMatchObject({ status: 404, tookShortRoad: false });
+    expect(await bothRoads('test.store')).toMatchObject({ status: 405, tookShortRoad: false });
+    const malformed = await bothRoads('file.list?input=%7Bnot-json');
+    expect(malformed).toMatchObject({ status: 400, tookShortRoad: false });
   });
 });
 
@@ -103,6 +114,7 @@ describe('which requests take the short road', () => {
     expect(get('/trpc/file.list', { 'trpc-accept': 'application/jsonl' })).toBeUndefined();
     expect(get('/trpc/file.list', { accept: 'application/jsonl' })).toBeUndefined();
     expect(get('/trpc/file.list', { 'content-type': 'application/json' })).toBeUndefined();
+    expect(get('/trpc/file.list?input=%7B%22a%22%3A1%7D#x')).toBeUndefined();
     expect(plainQueryOf({ method: 'POST', headers: {} }, '/trpc/file.list', '/trpc/')).toBeUndefined();
   });
 });
