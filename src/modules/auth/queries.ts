@@ -249,9 +249,10 @@ const usableApiToken = and(
   or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`)),
 );
 
-/** A usable API token and its owner, by the secret's hash. */
-export async function findApiTokenCaller(db: Db, tokenHash: string) {
-  const [row] = await db
+// Every call made with an API token runs one of these: prepared once per database handle, like the
+// session lookup (drizzle otherwise builds the SQL and sends it unprepared on each call).
+const apiTokenCallerQuery = perDatabase((db) =>
+  db
     .select({
       tokenId: apiTokens.id,
       scopes: apiTokens.scopes,
@@ -261,16 +262,27 @@ export async function findApiTokenCaller(db: Db, tokenHash: string) {
     })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, tokenHash), usableApiToken));
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')), usableApiToken))
+    .prepare('auth_api_token_caller'),
+);
+
+/** A usable API token and its owner, by the secret's hash. */
+export async function findApiTokenCaller(db: Database, tokenHash: string) {
+  const [row] = await apiTokenCallerQuery(db).execute({ tokenHash });
   return row;
 }
 
-export async function findApiTokenById(db: Db, tokenId: string) {
-  const [row] = await db
+const apiTokenByIdQuery = perDatabase((db) =>
+  db
     .select({ userId: users.id, role: users.role })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.id, tokenId), usableApiToken));
+    .where(and(eq(apiTokens.id, sql.placeholder('tokenId')), usableApiToken))
+    .prepare('auth_api_token_by_id'),
+);
+
+export async function findApiTokenById(db: Database, tokenId: string) {
+  const [row] = await apiTokenByIdQuery(db).execute({ tokenId });
   return row;
 }
 
