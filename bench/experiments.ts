@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type BenchContext, benchTarget, type Outcome, type Target } from './lib/bench-target.js';
 import { killAllOnExit } from './lib/child.js';
 import { cpuRatio, envInt, fmtRatio, machineInfo, ratio, table } from './lib/report.js';
+import { runMain } from './lib/run-main.js';
 import { detectTool } from './load.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -164,10 +165,4 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -13,6 +13,7 @@ import { type ListResult, report, type Settings } from './lib/files-results.js';
 import { cleanup, launch, printLogTails, ROOT, type Run, register } from './lib/files-run.js';
 import { runTransfers, seedFiles, type TransferOutcome } from './lib/files-transfer.js';
 import { envInt, machineInfo, medianOutcome } from './lib/report.js';
+import { runMain } from './lib/run-main.js';
 import { writeAsciiFile } from './lib/source-file.js';
 import { detectTool } from './load.js';
 
@@ -175,10 +176,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

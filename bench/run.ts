@@ -14,6 +14,7 @@ import {
 import { killAllOnExit } from './lib/child.js';
 import { loadAverage1m } from './lib/cpu-usage.js';
 import { cpuRatio, envInt, fmtRatio, machineInfo, medianOutcome, ratio, table } from './lib/report.js';
+import { runMain } from './lib/run-main.js';
 import { detectTool } from './load.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -153,10 +154,4 @@ async function main(): Promise<number> {
   return failed.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -10,6 +10,7 @@ import { killAllOnExit } from './lib/child.js';
 import { loadAverage1m } from './lib/cpu-usage.js';
 import { summarizeFile } from './lib/cpuprofile.js';
 import { machineInfo, resultFileName } from './lib/report.js';
+import { runMain } from './lib/run-main.js';
 import { type FanoutResult, fanoutPhase } from './tasks/fanout.js';
 import { type LatencyResult, latencyPhase } from './tasks/latency.js';
 import { type NotifyRecorder, startNotifyRecorder } from './tasks/notify-recorder.js';
@@ -195,10 +196,4 @@ async function main(): Promise<number> {
   return failures.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -73,10 +73,14 @@ async function rig(timing = TIMING): Promise<Rig> {
   return made;
 }
 
-async function signedIn() {
-  const user = await registerUser(server);
-  const claims = decodeJwt(user.session.accessToken);
+/** The user and session an access token names. */
+function idsOf(accessToken: string) {
+  const claims = decodeJwt(accessToken);
   return { userId: String(claims.sub), sessionId: String(claims.sid) };
+}
+
+async function signedIn() {
+  return idsOf((await registerUser(server)).session.accessToken);
 }
 
 /** How many session queries `run` sent to the database. */
@@ -247,15 +251,12 @@ describe('services that end sessions forget them in this process before answerin
     expect((await cache.find(two.userId, two.sessionId))?.revokedAt).not.toBeNull();
 
     const user = await registerUser(server);
-    const current = {
-      userId: user.session.user.id,
-      sessionId: String(decodeJwt(user.session.accessToken).sid),
-    };
+    const current = idsOf(user.session.accessToken);
     const other = await appClient(server.url).auth.login.mutate({
       login: user.email,
       password: user.password,
     });
-    const otherIds = { userId: current.userId, sessionId: String(decodeJwt(other.accessToken).sid) };
+    const otherIds = idsOf(other.accessToken);
     await cache.find(otherIds.userId, otherIds.sessionId);
     await changePassword(deps, callerOf(current), { current: user.password, next: 'yet another passphrase' });
     expect((await cache.find(otherIds.userId, otherIds.sessionId))?.revokedAt).not.toBeNull();
@@ -277,7 +278,7 @@ describe('services that end sessions forget them in this process before answerin
   it('a reused refresh token', async () => {
     const { cache, hub } = await frozen();
     const user = await registerUser(server);
-    const ids = { userId: user.session.user.id, sessionId: String(decodeJwt(user.session.accessToken).sid) };
+    const ids = idsOf(user.session.accessToken);
     await appClient(server.url).auth.refresh.mutate({ refreshToken: user.session.refreshToken });
     await cache.find(ids.userId, ids.sessionId);
     const deps = {

@@ -3,6 +3,7 @@ import { AppError } from '../../errors.js';
 import type { AppDeps, Caller } from '../../trpc/context.js';
 import { verifyAccessToken } from './access-tokens.js';
 import { findApiTokenById, findApiTokenCaller, touchApiToken } from './queries.js';
+import type { SessionCallerRow } from './session-cache.js';
 import { API_TOKEN_PREFIX, hashToken } from './tokens.js';
 
 type AuthDeps = Pick<AppDeps, 'db' | 'sessionCache' | 'secrets' | 'now'>;
@@ -15,13 +16,7 @@ export async function authenticate(deps: AuthDeps, bearer: string | null): Promi
   if (bearer.startsWith(API_TOKEN_PREFIX)) return authenticateApiToken(deps, bearer);
   const claims = await verifyAccessToken(deps.secrets.jwtKey, bearer, deps.now());
   const row = await deps.sessionCache.find(claims.userId, claims.sessionId);
-  if (
-    !row ||
-    row.disabled ||
-    row.revokedAt !== null ||
-    row.expiresAt <= deps.now() ||
-    row.tokenVersion !== claims.version
-  ) {
+  if (!row || !sessionStands(row, deps.now()) || row.tokenVersion !== claims.version) {
     throw new AppError('AUTH_INVALID', 'This session has ended; sign in again');
   }
   return {
@@ -60,5 +55,10 @@ export async function isCallerStillValid(deps: AuthDeps, caller: Caller): Promis
   }
   if (!caller.sessionId) return false;
   const row = await deps.sessionCache.find(caller.id, caller.sessionId);
-  return row !== undefined && !row.disabled && row.revokedAt === null && row.expiresAt > deps.now();
+  return row !== undefined && sessionStands(row, deps.now());
+}
+
+/** The user is enabled and the session neither revoked nor expired. */
+function sessionStands(row: SessionCallerRow, now: Date): boolean {
+  return !row.disabled && row.revokedAt === null && row.expiresAt > now;
 }

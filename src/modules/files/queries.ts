@@ -105,14 +105,14 @@ export async function findFile(db: Database, ownerId: string, id: string): Promi
 
 const listFilesSqlByShape = new Map<string, string>();
 
-export type ListedFileRow = FileRow & { cursorCreatedAt: string };
+export interface FilePage {
+  items: FileRow[];
+  /** Where the next page starts (the last item's created_at as text and id), or null on the last page. */
+  next: { createdAt: string; id: string } | null;
+}
 
-/** The owner's live files after `query.after`, in `query.sort` order: one row more than `query.limit`. */
-export async function listFiles(
-  db: Database,
-  ownerId: string,
-  query: FileListQuery,
-): Promise<ListedFileRow[]> {
+/** One page of the owner's live files after `query.after`, in `query.sort` order. */
+export async function listFiles(db: Database, ownerId: string, query: FileListQuery): Promise<FilePage> {
   const { sort, tag, q, mime, after } = query;
   const key = `${sort}_${tag ? 1 : 0}${q ? 1 : 0}${mime ? 1 : 0}${after ? 1 : 0}`;
   let text = listFilesSqlByShape.get(key);
@@ -131,11 +131,17 @@ export async function listFiles(
   if (q) params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   if (mime) params.push(mime);
   if (after) params.push(after.createdAt, after.id);
+  // One row more than the page: whether it comes back says if there is a next page.
   params.push(query.limit + 1);
   const rows = await db.$client.unsafe<(FileRowText & { cursorCreatedAt: string })[]>(text, params, {
     prepare: true,
   });
-  return rows.map((row) => ({ ...toFileRow(row), cursorCreatedAt: row.cursorCreatedAt }));
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toFileRow),
+    next: rows.length > query.limit && last ? { createdAt: last.cursorCreatedAt, id: last.id } : null,
+  };
 }
 
 export async function updateFile(

@@ -24,13 +24,8 @@ export async function getFile(deps: Pick<AppDeps, 'db'>, ownerId: string, id: st
 
 export async function listFiles(deps: AppDeps, caller: Caller, input: ListFilesInput) {
   const after = input.cursor ? decodeCursor(input.cursor) : undefined;
-  const rows = await listFileRows(deps.db, caller.id, { ...input, after });
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(({ cursorCreatedAt: _, ...file }) => file),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.cursorCreatedAt, last.id) : null,
-  };
+  const { items, next } = await listFileRows(deps.db, caller.id, { ...input, after });
+  return { items, nextCursor: next ? encodeCursor(next.createdAt, next.id) : null };
 }
 
 export async function renameFile(deps: AppDeps, caller: Caller, input: { id: string; name: string }) {
