@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { type NotificationHub, startNotificationHub } from './db/notifications.js';
 import { type ProvisionedDatabase, provisionDatabase } from './db/provision.js';
 import { createHttpServer } from './http/server.js';
+import { startHousekeeping } from './jobs/housekeeping.js';
 import { type ProgressBus, startProgressBus } from './jobs/progress.js';
 import { type JobQueue, startJobQueue } from './jobs/queue.js';
 import { startWorkers } from './jobs/worker.js';
@@ -41,7 +42,7 @@ export async function startApp(options: {
   let progress: ProgressBus;
   let sessionCache: Awaited<ReturnType<typeof startSessionCache>>;
   try {
-    jobs = await startJobQueue(database.url, config, logger);
+    jobs = await startJobQueue(database.url, config, logger, { runsWorkers: config.jobs.workerEnabled });
     notifications = await startNotificationHub(database.url, logger);
     progress = await startProgressBus(notifications);
     sessionCache = await startSessionCache(database.db, notifications);
@@ -66,6 +67,7 @@ export async function startApp(options: {
   };
   if (config.jobs.workerEnabled) {
     await startWorkers(jobs, deps, config.jobs);
+    await startHousekeeping(jobs, deps, config);
   }
   const queue = jobs;
   const hub = notifications;

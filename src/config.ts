@@ -46,6 +46,7 @@ const ZEnv = z.object({
     .transform((v) => (v === 'auto' ? Boolean(process.stdout.isTTY) : v === 'true')),
   CORS_ORIGINS: commaList.pipe(z.array(z.url({ error: 'must be a comma-separated list of origins' }))),
   MAX_REQUEST_BYTES: positiveInt.default(1024 * 1024),
+  MAX_BATCH_SIZE: positiveInt.default(50),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(15 * 60),
   REFRESH_TOKEN_TTL_DAYS: positiveInt.default(30),
@@ -87,6 +88,8 @@ export interface Config {
   logPretty: boolean;
   corsOrigins: string[];
   maxRequestBytes: number;
+  /** Most calls one tRPC batch may carry (HTTP request or WebSocket message); larger ones get a 400. */
+  maxBatchSize: number;
   shutdownTimeoutMs: number;
   jobs: {
     /** Run task handlers in this process (the one-command default); `npm run worker` runs only them. */
@@ -149,6 +152,7 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
     logPretty: env.LOG_PRETTY,
     corsOrigins: env.CORS_ORIGINS,
     maxRequestBytes: env.MAX_REQUEST_BYTES,
+    maxBatchSize: env.MAX_BATCH_SIZE,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     jobs: {
       workerEnabled: env.WORKER_ENABLED === 'true',

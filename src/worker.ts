@@ -1,6 +1,7 @@
 // `npm run worker`: task handlers only (no HTTP), so operators can run N of them against one Postgres.
 import './runtime-check.js';
 import { provisionDatabase } from './db/provision.js';
+import { startHousekeeping } from './jobs/housekeeping.js';
 import { startJobQueue } from './jobs/queue.js';
 import { startWorkers } from './jobs/worker.js';
 import { createLogger } from './logger.js';
@@ -17,8 +18,9 @@ if (!config.databaseUrl) {
 
 const logger = createLogger(config);
 const database = await provisionDatabase(config, logger);
-const jobs = await startJobQueue(database.url, config, logger);
+const jobs = await startJobQueue(database.url, config, logger, { runsWorkers: true });
 await startWorkers(jobs, { db: database.db, logger }, config.jobs);
+await startHousekeeping(jobs, { db: database.db, logger }, config);
 logger.info(
   `docrpc worker running (concurrency ${config.jobs.workerConcurrency}) — database: ${database.description}`,
 );

@@ -24,6 +24,8 @@ export interface DocrpcClientOptions {
   allOverWebSocket?: boolean;
   /** Extra headers per HTTP request, e.g. `() => ({ authorization: \`Bearer ${token}\` })`. */
   headers?: () => Record<string, string | undefined>;
+  /** Most calls sent in one HTTP batch: at most the server's MAX_BATCH_SIZE (default 50), which refuses larger ones. */
+  maxBatchSize?: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export function createDocrpcClient(options: DocrpcClientOptions) {
   const batched = httpBatchLink<AppRouter>({
     url,
     transformer: superjson,
+    maxItems: options.maxBatchSize ?? 50,
     ...(options.headers ? { headers: options.headers } : {}),
   });
   // Binary inputs (file.upload) go one per request, streamed, with their metadata in a header.

@@ -44,6 +44,7 @@ export function createHttpServer(args: {
     basePath: TRPC_PATH,
     // Streamed uploads through the typed client may be as large as an upload may be; JSON calls may not.
     maxBodySize: (path) => (path === 'file.upload' ? config.files.maxUploadBytes : config.maxRequestBytes),
+    maxBatchSize: config.maxBatchSize,
     createContext: (req, connectionParams) => createContext({ req, connectionParams }, 'http'),
 
     onError: (opts) => logCallError(logger, opts),
@@ -130,6 +131,7 @@ export function createHttpServer(args: {
     createContext,
     logger,
     maxPayloadBytes: config.maxRequestBytes,
+    maxBatchSize: config.maxBatchSize,
   });
 
   return {

@@ -13,6 +13,8 @@ export interface TrpcHttpOptions {
   router: AnyTRPCRouter;
   basePath: string;
   maxBodySize(procedurePath: string): number;
+  /** A larger batch is refused whole (400) before any of its calls runs. */
+  maxBatchSize: number;
   createContext(req: IncomingMessage, connectionParams: Record<string, string | undefined> | null): Context;
   onError(opts: { error: TRPCError; path: string | undefined; ctx: Context | undefined }): void;
   /** A single GET query answered without resolveResponse (see trpc-single-query.ts). */
@@ -39,6 +41,7 @@ export function createTrpcHttpHandler(options: TrpcHttpOptions) {
       req: request,
       path,
       error: null,
+      maxBatchSize: options.maxBatchSize,
       responseMeta: ({ errors }) => retryAfterHeader(errors),
       // SSE subscriptions (EventSource cannot send headers) carry the token in connectionParams.
       createContext: async ({ info }) => options.createContext(req, info.connectionParams),

@@ -21,6 +21,8 @@ export function attachWebSocket(args: {
   createContext: ContextFactory;
   logger: Logger;
   maxPayloadBytes: number;
+  /** Calls one message may batch; a larger batch has every call answered with a 400, none run. */
+  maxBatchSize: number;
 }): WebSocketEndpoint {
   const { server, path, logger } = args;
   const wss = new WebSocketServer({ noServer: true, maxPayload: args.maxPayloadBytes });
@@ -31,6 +33,7 @@ export function attachWebSocket(args: {
       args.createContext({ req, connectionParams: info.connectionParams }, 'ws'),
 
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
+    maxBatchSize: args.maxBatchSize,
     onError: (opts) => logCallError(logger, opts),
   });
 

@@ -8,7 +8,13 @@ export type JobQueue = PgBoss;
 
 export const JOB_SCHEMA = 'pgboss';
 
-export async function startJobQueue(url: string, config: Config, logger: Logger): Promise<JobQueue> {
+export async function startJobQueue(
+  url: string,
+  config: Config,
+  logger: Logger,
+  /** Whether this process runs handlers (and so housekeeping, whose cron pass it then also runs). */
+  options: { runsWorkers?: boolean } = {},
+): Promise<JobQueue> {
   const boss = new PgBoss({
     connectionString: url,
     schema: JOB_SCHEMA,
@@ -20,8 +26,9 @@ export async function startJobQueue(url: string, config: Config, logger: Logger)
     monitorIntervalSeconds: config.jobs.superviseIntervalSeconds,
 
     useListenNotify: true,
-    // Cron scheduling is not used; skip its workers.
-    schedule: false,
+    // The cron pass that sends housekeeping jobs: only where they are worked. pg-boss makes sure one
+    // instance at a time sends each occurrence.
+    schedule: options.runsWorkers ?? false,
   });
   boss.on('error', (error: unknown) => logger.error({ err: error }, 'job queue error'));
   boss.on('warning', (warning: unknown) => logger.warn({ warning }, 'job queue warning'));

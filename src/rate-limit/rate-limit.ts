@@ -56,9 +56,16 @@ export async function enforceRateLimits(db: Database, rules: RateLimitRule[]): P
   });
 }
 
-/** Drops counters whose window ended long ago; cheap enough to run now and then. */
-export async function pruneRateLimits(db: Database, olderThanSeconds = 3600): Promise<void> {
-  await db
+/**
+ * The longest window a per-caller rule may have. Rows carry no window of their own, so housekeeping
+ * keeps every row this long (or the auth window, when longer): any older row's window has ended.
+ */
+export const MAX_CALLER_WINDOW_SECONDS = 3600;
+
+/** Drops counters whose window started more than `olderThanSeconds` ago; returns how many. */
+export async function pruneRateLimits(db: Database, olderThanSeconds: number): Promise<number> {
+  const result = await db
     .delete(rateLimits)
     .where(lt(rateLimits.windowStart, sql`now() - make_interval(secs => ${olderThanSeconds})`));
+  return result.count;
 }

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../src/app-router.js';
 import { connectDatabase } from '../../src/db/client.js';
-import { consumeRateLimit } from '../../src/rate-limit/rate-limit.js';
+import { consumeRateLimit, MAX_CALLER_WINDOW_SECONDS } from '../../src/rate-limit/rate-limit.js';
+import { perCallerRateLimit } from '../../src/trpc/middlewares/rate-limit.js';
 
 import { appClient, appCodeOf, registerUser } from '../helpers/auth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -66,5 +67,14 @@ describe('consumeRateLimit', () => {
     } finally {
       await handle.close();
     }
+  });
+});
+
+describe('perCallerRateLimit', () => {
+  it('refuses a window longer than housekeeping keeps counters', () => {
+    expect(() => perCallerRateLimit('summarize', 20, MAX_CALLER_WINDOW_SECONDS)).not.toThrow();
+    expect(() => perCallerRateLimit('summarize', 20, MAX_CALLER_WINDOW_SECONDS + 1)).toThrow(
+      /at most 3600 s/,
+    );
   });
 });

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       corsOrigins: [],
       maxRequestBytes: 1024 * 1024,
+      maxBatchSize: 50,
     });
   });
 

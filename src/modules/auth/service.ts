@@ -1,4 +1,5 @@
 // Accounts and sessions: register, login, refresh, logout, profile, password and LLM settings.
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { AppError } from '../../errors.js';
 import { enforceRateLimits } from '../../rate-limit/rate-limit.js';
@@ -77,11 +78,10 @@ export async function login(
   input: { login: string; password: string },
   client: ClientInfo,
 ): Promise<SessionOutput> {
-  await enforceRateLimits(
-    deps.db,
-    authRateRules(deps, 'login', [`ip:${client.ip}`, `login:${input.login.toLowerCase()}`]),
-  );
+  // The IP first: once it is refused, the attempt costs no lookup and adds no per-account row.
+  await enforceRateLimits(deps.db, authRateRules(deps, 'login', [`ip:${client.ip}`]));
   const user = await findUserForLogin(deps.db, input.login);
+  await enforceRateLimits(deps.db, authRateRules(deps, 'login', [loginAccountKey(user, input.login)]));
   const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
   if (!user || !valid) throw new AppError('AUTH_INVALID', 'Wrong email/username or password');
   if (user.disabled) throw new AppError('AUTH_INVALID', 'This account is disabled');
@@ -90,6 +90,18 @@ export async function login(
   }
   const tokens = await startSession(deps, deps.db, user, client);
   return { user: await profileOf(deps, user.id), ...tokens };
+}
+
+/**
+ * The per-account counter: the account's id, however it was named (username or email, any case), so
+ * every spelling shares one budget. A login that names no account is counted under a digest of its
+ * normalised text: it costs the same one upsert as a real account (no timing difference), is refused
+ * after as many tries (no different answer), never stores what was typed (often a password typed in
+ * the wrong field), and can only add a row after the IP limit let the attempt through.
+ */
+function loginAccountKey(user: { id: string } | undefined, login: string): string {
+  if (user) return `user:${user.id}`;
+  return `name:${createHash('sha256').update(login.trim().toLowerCase()).digest('base64url')}`;
 }
 
 export async function refresh(deps: AppDeps, input: { refreshToken: string }, client: ClientInfo) {
