@@ -88,16 +88,28 @@ function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// created_at as Postgres writes timestamptz as text ("2024-05-01 12:34:56.123456+00"), parts captured.
+const PG_TIMESTAMPTZ =
+  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?([+-])(\d{2})(?::?(\d{2}))?$/;
+
+/**
+ * Only what encodeCursor could have made gets through: the values go to SQL as ::timestamptz and ::uuid,
+ * where "2024-13-45 99:99" or 36 dashes would fail the query (a 500) instead of the input (a 400).
+ */
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (
-      typeof createdAt === 'string' &&
-      typeof id === 'string' &&
-      /^[0-9a-f-]{36}$/.test(id) &&
-      /^\d{4}-\d{2}-\d{2}[ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?$/.test(createdAt)
-    ) {
-      return { createdAt, id };
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(decoded) && decoded.length === 2) {
+      const [createdAt, id] = decoded as unknown[];
+      if (
+        typeof createdAt === 'string' &&
+        typeof id === 'string' &&
+        UUID.test(id) &&
+        isTimestamp(createdAt)
+      ) {
+        return { createdAt, id };
+      }
     }
   } catch {
     // fall through
@@ -105,4 +117,26 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   throw new AppError('VALIDATION_ERROR', 'Invalid cursor', {
     fieldErrors: { cursor: ['is not a cursor from file.list'] },
   });
+}
+
+function isTimestamp(text: string): boolean {
+  const parts = PG_TIMESTAMPTZ.exec(text);
+  if (!parts) return false;
+  const [year, month, day, hour, minute, second, , , offsetHours, offsetMinutes] = parts
+    .slice(1)
+    .map((part) => Number(part ?? 0));
+  if (year === undefined || month === undefined || day === undefined) return false;
+  // Date.UTC rolls "02-30" over into March: a real date comes back with the same day and month.
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return (
+    year >= 1 &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    (hour ?? 24) < 24 &&
+    (minute ?? 60) < 60 &&
+    (second ?? 60) < 60 &&
+    (offsetHours ?? 16) <= 15 &&
+    (offsetMinutes ?? 60) < 60
+  );
 }
