@@ -2,6 +2,7 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { AppError } from '../../errors.js';
 import type { AppDeps, Caller } from '../../trpc/context.js';
+import { type CallerCredential, isCallerStillValid } from '../auth/authenticate.js';
 import { sanitizeFileName } from './file-name.js';
 import {
   dropBlobReference,
@@ -55,11 +56,17 @@ export async function deleteFile(
   return { ok: true };
 }
 
+/**
+ * A link that works without the Authorization header (an <a href>, a browser download). It names the
+ * credential it was issued under (the session, or the API token) so that signing out, revoking the
+ * token or disabling the account ends the link too, not just the credential.
+ */
 export async function createDownloadUrl(deps: AppDeps, caller: Caller, input: { id: string }) {
   await getFile(deps, caller.id, input.id);
   const ttl = deps.config.files.downloadUrlTtlSeconds;
   const now = Math.floor(deps.now().getTime() / 1000);
-  const token = await new SignJWT({ fid: input.id })
+  const issuedUnder = caller.kind === 'apiToken' ? { atid: caller.apiTokenId } : { sid: caller.sessionId };
+  const token = await new SignJWT({ fid: input.id, ...issuedUnder })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(caller.id)
     .setAudience(DOWNLOAD_AUDIENCE)
@@ -69,18 +76,39 @@ export async function createDownloadUrl(deps: AppDeps, caller: Caller, input: { 
   return { url: `/files/${input.id}/content?token=${token}`, expiresAt: new Date((now + ttl) * 1000) };
 }
 
-/** The owner a download token was issued to, if it is valid for this very file. */
+/** The owner a download token was issued to, if it is valid for this very file and its credential stands. */
 export async function verifyDownloadToken(deps: AppDeps, fileId: string, token: string): Promise<string> {
+  const credential = await downloadCredential(deps, fileId, token);
+  // The session (or API token) it was issued under, and the account, checked as every call checks them.
+  if (!credential || !(await isCallerStillValid(deps, credential))) {
+    throw new AppError('AUTH_INVALID', 'Invalid or expired download link');
+  }
+  return credential.id;
+}
+
+async function downloadCredential(
+  deps: AppDeps,
+  fileId: string,
+  token: string,
+): Promise<CallerCredential | undefined> {
   try {
     const { payload } = await jwtVerify(token, deps.secrets.jwtKey, {
       algorithms: ['HS256'],
       audience: DOWNLOAD_AUDIENCE,
       currentDate: deps.now(),
     });
-    if (payload.fid !== fileId || typeof payload.sub !== 'string') throw new Error('token for another file');
-    return payload.sub;
+    if (payload.fid !== fileId || typeof payload.sub !== 'string') return undefined;
+    const base = { id: payload.sub, expiresAt: null };
+    if (typeof payload.sid === 'string') {
+      return { ...base, kind: 'session', sessionId: payload.sid, apiTokenId: null };
+    }
+    if (typeof payload.atid === 'string') {
+      return { ...base, kind: 'apiToken', sessionId: null, apiTokenId: payload.atid };
+    }
+    // Links from before they named their credential (at most DOWNLOAD_URL_TTL_SECONDS old) end here.
+    return undefined;
   } catch {
-    throw new AppError('AUTH_INVALID', 'Invalid or expired download link');
+    return undefined;
   }
 }
 
