@@ -132,6 +132,28 @@ describe('internal errors', () => {
   });
 });
 
+describe('a failed query in the log', () => {
+  it.each(['drizzle', 'postgres'] as const)(
+    'through %s: names the statement, never the value the caller sent',
+    async (driver) => {
+      const value = `typed-by-user-${driver}-7f3a`;
+      const requestId = `failed-query-${driver}`;
+      const input = encodeURIComponent(JSON.stringify({ json: { value, driver } }));
+      const response = await fetch(`${server.url}/trpc/test.failQuery?input=${input}`, {
+        headers: { 'x-request-id': requestId },
+      });
+      expect(response.status).toBe(500);
+      const lines = server.logs.lines().filter((l) => l.requestId === requestId);
+      const logged = lines.find((l) => l.msg === 'internal error');
+      expect(logged).toBeDefined();
+      const err = logged?.err as { message: string };
+      expect(err.message).toContain('invalid input syntax for type uuid');
+      if (driver === 'drizzle') expect(err.message).toContain('select $1::uuid');
+      expect(JSON.stringify(lines)).not.toContain(value);
+    },
+  );
+});
+
 describe('application errors', () => {
   it('keep their code, message and mapped HTTP status', async () => {
     const response = await fetch(`${server.url}/trpc/test.conflict`);
