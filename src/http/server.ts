@@ -130,6 +130,8 @@ export function createHttpServer(args: {
     createContext,
     logger,
     maxPayloadBytes: config.maxRequestBytes,
+    maxSubscriptionsPerConnection: config.webSocket.maxSubscriptionsPerConnection,
+    authTimeoutMs: config.webSocket.authTimeoutMs,
   });
 
   return {
