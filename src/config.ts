@@ -55,6 +55,8 @@ const ZEnv = z.object({
   AUTH_RATE_LIMIT: positiveInt.default(10),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
   AUTH_RECHECK_MS: positiveInt.default(15_000),
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt.default(100),
+  WS_AUTH_TIMEOUT_MS: positiveInt.default(10_000),
   MAX_UPLOAD_BYTES: positiveInt.default(512 * 1024 * 1024),
   USER_QUOTA_BYTES: positiveInt.default(1024 * 1024 * 1024),
   DOWNLOAD_URL_TTL_SECONDS: positiveInt.default(300),
@@ -91,6 +93,12 @@ export interface Config {
   /** Most calls one tRPC batch may carry (HTTP request or WebSocket message); larger ones get a 400. */
   maxBatchSize: number;
   shutdownTimeoutMs: number;
+  webSocket: {
+    /** Live subscriptions one connection may hold; the next one is refused. */
+    maxSubscriptionsPerConnection: number;
+    /** A connection that has not authenticated by then is closed. */
+    authTimeoutMs: number;
+  };
   jobs: {
     /** Run task handlers in this process (the one-command default); `npm run worker` runs only them. */
     workerEnabled: boolean;
@@ -154,6 +162,10 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
     maxRequestBytes: env.MAX_REQUEST_BYTES,
     maxBatchSize: env.MAX_BATCH_SIZE,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    webSocket: {
+      maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      authTimeoutMs: env.WS_AUTH_TIMEOUT_MS,
+    },
     jobs: {
       workerEnabled: env.WORKER_ENABLED === 'true',
       workerConcurrency: env.WORKER_CONCURRENCY,

@@ -131,7 +131,11 @@ export function createHttpServer(args: {
     createContext,
     logger,
     maxPayloadBytes: config.maxRequestBytes,
-    maxBatchSize: config.maxBatchSize,
+    // tRPC's WebSocket client resends every live subscription in one message when it reconnects: a
+    // message may carry as many calls as the socket may hold subscriptions.
+    maxBatchSize: Math.max(config.maxBatchSize, config.webSocket.maxSubscriptionsPerConnection),
+    maxSubscriptionsPerConnection: config.webSocket.maxSubscriptionsPerConnection,
+    authTimeoutMs: config.webSocket.authTimeoutMs,
   });
 
   return {

@@ -2,18 +2,21 @@
 // Credentials are only read here; authedProcedure checks them, so public procedures never pay for it.
 import type { IncomingMessage } from 'node:http';
 import type { AppDeps, Context } from '../trpc/context.js';
+import type { SubscriptionSlots } from '../trpc/middlewares/subscription-slots.js';
 import { requestMetaOf } from './request-meta.js';
 
 export interface ContextSource {
   req: IncomingMessage;
   /** WebSocket only: what the client sent in `connectionParams`. */
   connectionParams?: Record<string, string | undefined> | null;
+  /** WebSocket only: the connection's bound on live subscriptions. */
+  subscriptionSlots?: SubscriptionSlots;
 }
 
 export type ContextFactory = (source: ContextSource, transport: Context['transport']) => Context;
 
 export function createContextFactory(deps: AppDeps): ContextFactory {
-  return ({ req, connectionParams }, transport) => {
+  return ({ req, connectionParams, subscriptionSlots }, transport) => {
     const { requestId } = requestMetaOf(req);
     const userAgent = req.headers['user-agent'];
     let logger: Context['logger'] | undefined;
@@ -27,6 +30,7 @@ export function createContextFactory(deps: AppDeps): ContextFactory {
         userAgent: typeof userAgent === 'string' ? userAgent : null,
       },
       uploadMeta: typeof req.headers['x-docrpc-upload'] === 'string' ? req.headers['x-docrpc-upload'] : null,
+      subscriptionSlots: subscriptionSlots ?? null,
 
       requestId,
       // Made on first use: most calls log nothing of their own (the access log line is the HTTP layer's).

@@ -10,6 +10,7 @@ import type { ApiScope } from '../modules/auth/scopes.js';
 import type { AuthSecrets } from '../modules/auth/secrets.js';
 import type { SessionCache } from '../modules/auth/session-cache.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import type { SubscriptionSlots } from './middlewares/subscription-slots.js';
 
 /** Everything services need, passed explicitly (no globals): db, config, keys, logger, clock. */
 export interface AppDeps {
@@ -56,6 +57,8 @@ export interface Context {
   client: ClientInfo;
   /** The typed client's upload metadata (`x-docrpc-upload`, base64url JSON) for file.upload. */
   uploadMeta: string | null;
+  /** The WebSocket connection's bound on live subscriptions; null over HTTP (one SSE stream per request). */
+  subscriptionSlots: SubscriptionSlots | null;
 
   requestId: string;
   logger: Logger;

@@ -1,5 +1,5 @@
 // The one table from application codes to tRPC codes and HTTP statuses, and the error formatter built on it.
-import type { TRPCError } from '@trpc/server';
+import { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { type AppCode, AppError, type AppErrorDetails } from '../errors.js';
 
@@ -141,7 +141,7 @@ export function describeError(
   }
   const appCode = TRPC_TO_APP_CODE[error.code] ?? 'INTERNAL';
   const trpcCode = error.code;
-  const message = appCode === 'INTERNAL' ? internalMessage(requestId) : error.message;
+  const message = appCode === 'INTERNAL' ? internalMessage(requestId) : refusalMessage(error);
   return {
     trpcCode,
     message,
@@ -154,6 +154,19 @@ export function isInternal(error: TRPCError): boolean {
   if (cause instanceof AppError) return cause.code === 'INTERNAL';
   if (cause instanceof ZodError) return false;
   return TRPC_TO_APP_CODE[error.code] === undefined;
+}
+
+/**
+ * tRPC words its own refusals ("input needs to be an object…"), but when reading the input broke
+ * (JSON.parse, superjson, the stack on 100k nested brackets) it passes on the engine's message:
+ * "Maximum call stack size exceeded", "Cannot destructure property 'json'…". Those say how our code
+ * failed, not what was wrong with the request.
+ */
+function refusalMessage(error: TRPCError): string {
+  const cause = error.cause;
+  const borrowed = cause instanceof Error && !(cause instanceof TRPCError) && cause.message === error.message;
+  if (!borrowed) return error.message;
+  return 'Invalid input';
 }
 
 function internalMessage(requestId: string | undefined): string {

@@ -116,3 +116,52 @@ describe('file.downloadUrl', () => {
     expect((await fetch(`${server.url}${url}`)).status).toBe(401);
   });
 });
+
+describe('file.downloadUrl after the credential it came from ends', () => {
+  /** A fresh user with one file and a working link to it. */
+  async function linkOfNewUser(asToken?: (user: TestUser) => Promise<string>) {
+    const owner = await registerUser(server);
+    const uploaded = await uploadRaw(server.url, owner.session.accessToken, BYTES, { name: 'l.txt' });
+    const id = uploaded.body.file?.id ?? '';
+    const bearer = asToken ? await asToken(owner) : owner.session.accessToken;
+    const { url } = await appClient(server.url, bearer).file.downloadUrl.mutate({ id });
+    expect((await fetch(`${server.url}${url}`)).status).toBe(200);
+    return { owner, url };
+  }
+
+  async function refusal(url: string) {
+    const response = await fetch(`${server.url}${url}`);
+    const body = (await response.json()) as { error?: { data?: { appCode?: string } } };
+    return { status: response.status, appCode: body.error?.data?.appCode };
+  }
+
+  it('stops working after sign-out everywhere', async () => {
+    const { owner, url } = await linkOfNewUser();
+    await appClient(server.url, owner.session.accessToken).auth.logoutAll.mutate();
+    expect(await refusal(url)).toEqual({ status: 401, appCode: 'AUTH_INVALID' });
+  });
+
+  it('stops working when an admin disables the account', async () => {
+    const { owner, url } = await linkOfNewUser();
+    // The first user of the server (`user`) is its admin.
+    await appClient(server.url, user.session.accessToken).admin.users.setDisabled.mutate({
+      userId: owner.session.user.id,
+      disabled: true,
+    });
+    expect(await refusal(url)).toEqual({ status: 401, appCode: 'AUTH_INVALID' });
+  });
+
+  it('issued to an API token, stops working when the token is revoked', async () => {
+    let tokenId = '';
+    const { owner, url } = await linkOfNewUser(async (owner) => {
+      const created = await appClient(server.url, owner.session.accessToken).auth.createToken.mutate({
+        name: 'script',
+        scopes: ['files:read'],
+      });
+      tokenId = created.token.id;
+      return created.secret;
+    });
+    await appClient(server.url, owner.session.accessToken).auth.revokeToken.mutate({ id: tokenId });
+    expect(await refusal(url)).toEqual({ status: 401, appCode: 'AUTH_INVALID' });
+  });
+});

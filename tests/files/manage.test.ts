@@ -63,6 +63,34 @@ describe('file.list', () => {
     expect(await appCodeOf(api.file.list.query({ limit: 101 }))).toBe('VALIDATION_ERROR');
   });
 
+  it.each([
+    ['a month and day that do not exist', ['2024-13-45 99:99', '00000000-0000-4000-8000-000000000000']],
+    ['February 30th', ['2024-02-30 10:00:00+00', '00000000-0000-4000-8000-000000000000']],
+    ['an hour past 23', ['2024-02-01 24:00:00+00', '00000000-0000-4000-8000-000000000000']],
+    ['an offset past 15 hours', ['2024-02-01 10:00:00+99', '00000000-0000-4000-8000-000000000000']],
+    ['year zero', ['0000-01-01 10:00:00+00', '00000000-0000-4000-8000-000000000000']],
+    ['an id of 36 dashes', ['2024-02-01 10:00:00+00', '-'.repeat(36)]],
+    ['an id of hex digits only', ['2024-02-01 10:00:00+00', 'f'.repeat(36)]],
+    ['a third element', ['2024-02-01 10:00:00+00', '00000000-0000-4000-8000-000000000000', 'x']],
+    ['an object', { createdAt: '2024-02-01 10:00:00+00', id: '00000000-0000-4000-8000-000000000000' }],
+  ])('refuses a forged cursor with %s as VALIDATION_ERROR on the cursor field', async (_, forged) => {
+    const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+    const error = await as(owner)
+      .file.list.query({ cursor })
+      .catch((e: unknown) => e as { data?: { appCode?: string; fieldErrors?: Record<string, string[]> } });
+    expect(error).toMatchObject({
+      data: { appCode: 'VALIDATION_ERROR', fieldErrors: { cursor: ['is not a cursor from file.list'] } },
+    });
+  });
+
+  it('accepts a cursor in another time zone offset, as Postgres may write it', async () => {
+    const cursor = Buffer.from(
+      JSON.stringify(['2999-02-01 10:00:00.123456+05:30', '00000000-0000-4000-8000-000000000000']),
+    ).toString('base64url');
+    const page = await as(owner).file.list.query({ cursor, q: 'page-' });
+    expect(page.items.map((f) => f.name)).toContain('page-0.txt');
+  });
+
   it("shows nobody else's files", async () => {
     expect((await as(intruder).file.list.query({})).items).toEqual([]);
   });

@@ -1,4 +1,5 @@
 // The app router plus a few procedures that exist only to drive the error, size and shutdown paths.
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { appRouter } from '../../src/app-router.js';
 import { AppError } from '../../src/errors.js';
@@ -23,6 +24,15 @@ export const testRouter = mergeRouters(
       explode: publicProcedure.output(z.never()).query(() => {
         throw new Error(SECRET_IN_INTERNAL_ERROR);
       }),
+      // A query that fails on the value it is given, through drizzle and through postgres-js directly.
+      failQuery: publicProcedure
+        .input(z.object({ value: z.string(), driver: z.enum(['drizzle', 'postgres']) }))
+        .output(z.never())
+        .query(async ({ ctx, input }) => {
+          if (input.driver === 'drizzle') await ctx.deps.db.execute(sql`select ${input.value}::uuid`);
+          else await ctx.deps.db.$client.unsafe('select $1::uuid', [input.value]);
+          throw new Error('the query should have failed');
+        }),
       conflict: publicProcedure.output(z.never()).query(() => {
         throw new AppError('CONFLICT', 'That name is taken');
       }),

@@ -58,6 +58,53 @@ describe('validation failures', () => {
   });
 });
 
+describe('input that cannot be read', () => {
+  const deepObject = `{"json":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
+  const q = (input: string) => `test.slow?input=${encodeURIComponent(input)}`;
+  const cases: [string, string, { method?: string; body?: string }][] = [
+    ['GET input=null (short road first)', q('null'), {}],
+    ['GET input not a superjson envelope of its type', q('{"json":5,"meta":{"values":["set"]}}'), {}],
+    ['GET batch with a null call', `test.slow?batch=1&input=${encodeURIComponent('{"0":null}')}`, {}],
+    ['POST null', 'test.store', { method: 'POST', body: 'null' }],
+    ['POST 100k open brackets', 'test.store', { method: 'POST', body: '['.repeat(100_000) }],
+    ['POST 20k nested objects', 'test.store', { method: 'POST', body: deepObject }],
+    ['POST broken JSON', 'test.store', { method: 'POST', body: '{"json": {' }],
+    [
+      'POST meta that is no meta',
+      'test.store',
+      { method: 'POST', body: '{"json":{},"meta":{"values":"x"}}' },
+    ],
+    ['POST batch with a null call', 'test.store?batch=1', { method: 'POST', body: '{"0":null}' }],
+  ];
+  it.each(cases)('%s → 400 "Invalid input", no JavaScript message', async (_, path, init) => {
+    const response = await fetch(`${server.url}/trpc/${path}`, {
+      ...init,
+      ...(init.method === 'POST' ? { headers: { 'content-type': 'application/json' } } : {}),
+    });
+    const raw = (await response.json()) as ErrorBody | ErrorBody[];
+    const body = Array.isArray(raw) ? raw[0] : raw;
+    expect(response.status).toBe(400);
+    expect(body?.error.json.message).toBe('Invalid input');
+    expect(body?.error.json.data.appCode).toBe('VALIDATION_ERROR');
+  });
+
+  it('over WebSocket: a frame that is not JSON → "Invalid input"', async () => {
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/trpc`);
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
+    const reply = new Promise<string>((resolve) => {
+      ws.onmessage = (event) => resolve(String(event.data));
+    });
+    ws.send('{"id": 1, "method": ');
+    const message = JSON.parse(await reply) as { id: null } & ErrorBody;
+    ws.close();
+    expect(message.error.json.message).toBe('Invalid input');
+    expect(message.error.json.data.appCode).toBe('VALIDATION_ERROR');
+  });
+});
+
 describe('internal errors', () => {
   it('are masked: a fixed message with the request id, no stack, no cause', async () => {
     const response = await fetch(`${server.url}/trpc/test.explode`);
@@ -83,6 +130,28 @@ describe('internal errors', () => {
     expect(err.message).toBe(SECRET_IN_INTERNAL_ERROR);
     expect(err.stack).toContain('test-router');
   });
+});
+
+describe('a failed query in the log', () => {
+  it.each(['drizzle', 'postgres'] as const)(
+    'through %s: names the statement, never the value the caller sent',
+    async (driver) => {
+      const value = `typed-by-user-${driver}-7f3a`;
+      const requestId = `failed-query-${driver}`;
+      const input = encodeURIComponent(JSON.stringify({ json: { value, driver } }));
+      const response = await fetch(`${server.url}/trpc/test.failQuery?input=${input}`, {
+        headers: { 'x-request-id': requestId },
+      });
+      expect(response.status).toBe(500);
+      const lines = server.logs.lines().filter((l) => l.requestId === requestId);
+      const logged = lines.find((l) => l.msg === 'internal error');
+      expect(logged).toBeDefined();
+      const err = logged?.err as { message: string };
+      expect(err.message).toContain('invalid input syntax for type uuid');
+      if (driver === 'drizzle') expect(err.message).toContain('select $1::uuid');
+      expect(JSON.stringify(lines)).not.toContain(value);
+    },
+  );
 });
 
 describe('application errors', () => {

@@ -214,6 +214,37 @@ describe('task ownership', () => {
   });
 });
 
+describe('task.list cursors', () => {
+  it("another user's task id as cursor answers exactly like an unknown id: VALIDATION_ERROR", async () => {
+    const intruder = await registerUser(server);
+    const intruderApi = appClient(server.url, intruder.session.accessToken);
+    // The intruder's own task is older than the owner's: a cursor read from any user's row would page to it.
+    const own = await intruderApi.task.createDemo.mutate({ steps: 1, stepMs: 0 });
+    const foreign = await appClient(server.url, user.session.accessToken).task.createDemo.mutate({
+      steps: 1,
+      stepMs: 0,
+    });
+    const refusal = (cursor: string) =>
+      intruderApi.task.list.query({ cursor }).then(
+        () => 'answered',
+        (e: unknown) => (e as { data?: unknown; message?: string }).data,
+      );
+    const [foreignAnswer, unknownAnswer] = await Promise.all([
+      refusal(foreign.id),
+      refusal('00000000-0000-4000-8000-000000000000'),
+    ]);
+    expect(foreignAnswer).toMatchObject({
+      appCode: 'VALIDATION_ERROR',
+      fieldErrors: { cursor: ['is not a cursor from task.list'] },
+    });
+    const { requestId: _a, ...foreignRest } = foreignAnswer as Record<string, unknown>;
+    const { requestId: _b, ...unknownRest } = unknownAnswer as Record<string, unknown>;
+    expect(foreignRest).toEqual(unknownRest);
+    // The caller's own last task is a valid cursor: an empty page, not an error.
+    expect(await intruderApi.task.list.query({ cursor: own.id })).toEqual({ items: [], nextCursor: null });
+  });
+});
+
 describe('many watchers', () => {
   // Their reads are batched into shared queries: each must still see every change it was woken for,
   // and only its owner's task, even when one batch mixes owners.

@@ -47,8 +47,11 @@ async function authenticateApiToken(deps: AuthDeps, secret: string): Promise<Cal
   };
 }
 
-/** For long-lived subscriptions: does the credential they were opened with still stand? */
-export async function isCallerStillValid(deps: AuthDeps, caller: Caller): Promise<boolean> {
+/** What a later check needs of the credential a caller used (a subscription's, or a download link's). */
+export type CallerCredential = Pick<Caller, 'id' | 'kind' | 'sessionId' | 'apiTokenId' | 'expiresAt'>;
+
+/** For long-lived subscriptions and issued download links: does the credential they came from still stand? */
+export async function isCallerStillValid(deps: AuthDeps, caller: CallerCredential): Promise<boolean> {
   if (caller.expiresAt && caller.expiresAt <= deps.now()) return false;
   if (caller.kind === 'apiToken' && caller.apiTokenId) {
     return (await findApiTokenById(deps.db, caller.apiTokenId)) !== undefined;

@@ -1,5 +1,6 @@
 // Input and output schemas of auth.*, exported for the client. Outputs list every field they may carry.
 import { z } from 'zod';
+import { ZText } from '../../schemas/text.js';
 import { isCommonPassword } from './common-passwords.js';
 
 import { API_SCOPES } from './scopes.js';
@@ -7,35 +8,29 @@ import { API_SCOPES } from './scopes.js';
 export { API_SCOPES, type ApiScope } from './scopes.js';
 export const ZApiScope = z.enum(API_SCOPES);
 
-export const ZUsername = z
-  .string()
-  .trim()
+export const ZUsername = ZText.trim()
   .min(3, 'must be at least 3 characters')
   .max(50, 'must be at most 50 characters')
   .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"');
 
-export const ZEmail = z
-  .string()
-  .trim()
+export const ZEmail = ZText.trim()
   .toLowerCase()
   .max(254, 'must be at most 254 characters')
   .pipe(z.email('must be a valid email address'));
 
-export const ZNewPassword = z
-  .string()
-  .min(8, 'must be at least 8 characters')
+export const ZNewPassword = ZText.min(8, 'must be at least 8 characters')
   .max(128, 'must be at most 128 characters')
   .refine((password) => !isCommonPassword(password), 'is too common; choose another');
 
 /** Existing passwords are checked only for size: policy may have changed since they were set. */
-const ZGivenPassword = z.string().min(1, 'is required').max(128, 'must be at most 128 characters');
+const ZGivenPassword = ZText.min(1, 'is required').max(128, 'must be at most 128 characters');
 
 export const ZRegisterInput = z.object({ username: ZUsername, email: ZEmail, password: ZNewPassword });
 export const ZLoginInput = z.object({
-  login: z.string().trim().min(1, 'is required').max(254),
+  login: ZText.trim().min(1, 'is required').max(254),
   password: ZGivenPassword,
 });
-export const ZRefreshInput = z.object({ refreshToken: z.string().min(1).max(200) });
+export const ZRefreshInput = z.object({ refreshToken: ZText.min(1).max(200) });
 
 export const ZUserProfile = z.object({
   id: z.uuid(),
@@ -65,7 +60,7 @@ export type SessionOutput = z.infer<typeof ZSessionOutput>;
 export const ZTokenPair = ZSessionOutput.omit({ user: true });
 
 export const ZUpdateProfileInput = z
-  .object({ username: ZUsername.optional(), displayName: z.string().trim().max(100).nullable().optional() })
+  .object({ username: ZUsername.optional(), displayName: ZText.trim().max(100).nullable().optional() })
   .refine((input) => Object.keys(input).length > 0, 'nothing to update');
 
 export const ZChangePasswordInput = z.object({ current: ZGivenPassword, next: ZNewPassword });
@@ -73,18 +68,17 @@ export const ZChangePasswordInput = z.object({ current: ZGivenPassword, next: ZN
 export const ZUpdateSettingsInput = z
   .object({
     /** null clears the key. */
-    llmApiKey: z.string().trim().min(8, 'looks too short for an API key').max(500).nullable().optional(),
-    llmBaseUrl: z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-      .max(500)
+    llmApiKey: ZText.trim().min(8, 'looks too short for an API key').max(500).nullable().optional(),
+    llmBaseUrl: ZText.max(500)
+      .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
       .nullable()
       .optional(),
-    preferredModel: z.string().trim().min(1).max(100).nullable().optional(),
+    preferredModel: ZText.trim().min(1).max(100).nullable().optional(),
   })
   .refine((input) => Object.keys(input).length > 0, 'nothing to update');
 
 export const ZCreateTokenInput = z.object({
-  name: z.string().trim().min(1, 'is required').max(100),
+  name: ZText.trim().min(1, 'is required').max(100),
   scopes: z.array(ZApiScope).min(1, 'name at least one scope').max(API_SCOPES.length),
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });

@@ -1,9 +1,8 @@
 // Input and output schemas of file.*, exported for the client.
 import { z } from 'zod';
+import { ZText } from '../../schemas/text.js';
 
-export const ZTag = z
-  .string()
-  .trim()
+export const ZTag = ZText.trim()
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._:-]{0,49}$/, 'tags are 1-50 letters, digits, ".", "_", ":" or "-"');
 
@@ -12,7 +11,7 @@ export const ZTags = z
   .max(20, 'at most 20 tags')
   .transform((tags) => [...new Set(tags)]);
 
-export const ZFileName = z.string().trim().min(1, 'is required').max(255, 'must be at most 255 characters');
+export const ZFileName = ZText.trim().min(1, 'is required').max(255, 'must be at most 255 characters');
 
 export const ZFileOutput = z.object({
   id: z.uuid(),
@@ -29,11 +28,11 @@ export type FileOutput = z.infer<typeof ZFileOutput>;
 export const ZFileId = z.object({ id: z.uuid() });
 
 export const ZListFilesInput = z.object({
-  cursor: z.string().max(200).optional(),
+  cursor: ZText.max(200).optional(),
   limit: z.number().int().min(1).max(100).default(20),
   tag: ZTag.optional(),
-  q: z.string().trim().min(1).max(100).optional(),
-  mime: z.string().trim().max(100).optional(),
+  q: ZText.trim().min(1).max(100).optional(),
+  mime: ZText.trim().max(100).optional(),
   sort: z.enum(['newest', 'oldest']).default('newest'),
 });
 export type ListFilesInput = z.infer<typeof ZListFilesInput>;
@@ -48,7 +47,7 @@ export const ZDownloadUrlOutput = z.object({ url: z.string(), expiresAt: z.date(
 export const ZUploadMeta = z.object({
   name: ZFileName.optional(),
   tags: ZTags.default([]),
-  contentType: z.string().max(200).optional(),
+  contentType: ZText.max(200).optional(),
   /** The declared size, when the caller knows it: lets quota be refused before any byte is read. */
   size: z.number().int().nonnegative().optional(),
 });

@@ -2,6 +2,7 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { AppError } from '../../errors.js';
 import type { AppDeps, Caller } from '../../trpc/context.js';
+import { type CallerCredential, isCallerStillValid } from '../auth/authenticate.js';
 import { sanitizeFileName } from './file-name.js';
 import {
   dropBlobReference,
@@ -55,11 +56,17 @@ export async function deleteFile(
   return { ok: true };
 }
 
+/**
+ * A link that works without the Authorization header (an <a href>, a browser download). It names the
+ * credential it was issued under (the session, or the API token) so that signing out, revoking the
+ * token or disabling the account ends the link too, not just the credential.
+ */
 export async function createDownloadUrl(deps: AppDeps, caller: Caller, input: { id: string }) {
   await getFile(deps, caller.id, input.id);
   const ttl = deps.config.files.downloadUrlTtlSeconds;
   const now = Math.floor(deps.now().getTime() / 1000);
-  const token = await new SignJWT({ fid: input.id })
+  const issuedUnder = caller.kind === 'apiToken' ? { atid: caller.apiTokenId } : { sid: caller.sessionId };
+  const token = await new SignJWT({ fid: input.id, ...issuedUnder })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(caller.id)
     .setAudience(DOWNLOAD_AUDIENCE)
@@ -69,18 +76,39 @@ export async function createDownloadUrl(deps: AppDeps, caller: Caller, input: { 
   return { url: `/files/${input.id}/content?token=${token}`, expiresAt: new Date((now + ttl) * 1000) };
 }
 
-/** The owner a download token was issued to, if it is valid for this very file. */
+/** The owner a download token was issued to, if it is valid for this very file and its credential stands. */
 export async function verifyDownloadToken(deps: AppDeps, fileId: string, token: string): Promise<string> {
+  const credential = await downloadCredential(deps, fileId, token);
+  // The session (or API token) it was issued under, and the account, checked as every call checks them.
+  if (!credential || !(await isCallerStillValid(deps, credential))) {
+    throw new AppError('AUTH_INVALID', 'Invalid or expired download link');
+  }
+  return credential.id;
+}
+
+async function downloadCredential(
+  deps: AppDeps,
+  fileId: string,
+  token: string,
+): Promise<CallerCredential | undefined> {
   try {
     const { payload } = await jwtVerify(token, deps.secrets.jwtKey, {
       algorithms: ['HS256'],
       audience: DOWNLOAD_AUDIENCE,
       currentDate: deps.now(),
     });
-    if (payload.fid !== fileId || typeof payload.sub !== 'string') throw new Error('token for another file');
-    return payload.sub;
+    if (payload.fid !== fileId || typeof payload.sub !== 'string') return undefined;
+    const base = { id: payload.sub, expiresAt: null };
+    if (typeof payload.sid === 'string') {
+      return { ...base, kind: 'session', sessionId: payload.sid, apiTokenId: null };
+    }
+    if (typeof payload.atid === 'string') {
+      return { ...base, kind: 'apiToken', sessionId: null, apiTokenId: payload.atid };
+    }
+    // Links from before they named their credential (at most DOWNLOAD_URL_TTL_SECONDS old) end here.
+    return undefined;
   } catch {
-    throw new AppError('AUTH_INVALID', 'Invalid or expired download link');
+    return undefined;
   }
 }
 
@@ -88,16 +116,28 @@ function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// created_at as Postgres writes timestamptz as text ("2024-05-01 12:34:56.123456+00"), parts captured.
+const PG_TIMESTAMPTZ =
+  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?([+-])(\d{2})(?::?(\d{2}))?$/;
+
+/**
+ * Only what encodeCursor could have made gets through: the values go to SQL as ::timestamptz and ::uuid,
+ * where "2024-13-45 99:99" or 36 dashes would fail the query (a 500) instead of the input (a 400).
+ */
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (
-      typeof createdAt === 'string' &&
-      typeof id === 'string' &&
-      /^[0-9a-f-]{36}$/.test(id) &&
-      /^\d{4}-\d{2}-\d{2}[ T][\d:.]+([+-]\d{2}(:?\d{2})?|Z)?$/.test(createdAt)
-    ) {
-      return { createdAt, id };
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(decoded) && decoded.length === 2) {
+      const [createdAt, id] = decoded as unknown[];
+      if (
+        typeof createdAt === 'string' &&
+        typeof id === 'string' &&
+        UUID.test(id) &&
+        isTimestamp(createdAt)
+      ) {
+        return { createdAt, id };
+      }
     }
   } catch {
     // fall through
@@ -105,4 +145,26 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   throw new AppError('VALIDATION_ERROR', 'Invalid cursor', {
     fieldErrors: { cursor: ['is not a cursor from file.list'] },
   });
+}
+
+function isTimestamp(text: string): boolean {
+  const parts = PG_TIMESTAMPTZ.exec(text);
+  if (!parts) return false;
+  const [year, month, day, hour, minute, second, , , offsetHours, offsetMinutes] = parts
+    .slice(1)
+    .map((part) => Number(part ?? 0));
+  if (year === undefined || month === undefined || day === undefined) return false;
+  // Date.UTC rolls "02-30" over into March: a real date comes back with the same day and month.
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return (
+    year >= 1 &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    (hour ?? 24) < 24 &&
+    (minute ?? 60) < 60 &&
+    (second ?? 60) < 60 &&
+    (offsetHours ?? 16) <= 15 &&
+    (offsetMinutes ?? 60) < 60
+  );
 }

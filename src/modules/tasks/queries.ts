@@ -87,14 +87,24 @@ export function listTasks(
         eq(tasks.ownerId, ownerId),
         query.status ? sql`${tasks.status} = ${query.status}` : undefined,
         query.type ? eq(tasks.type, query.type) : undefined,
-        // Keyset on (created_at, id), read from the cursor row itself so no precision is lost in transit.
+        // Keyset on (created_at, id), read from the cursor row itself so no precision is lost in transit;
+        // the owner's own row only, or another user's task id would page through their timeline.
         query.afterId
-          ? sql`(${tasks.createdAt}, ${tasks.id}) < (select t.created_at, t.id from tasks t where t.id = ${query.afterId})`
+          ? sql`(${tasks.createdAt}, ${tasks.id}) < (select t.created_at, t.id from tasks t where t.id = ${query.afterId} and t.owner_id = ${ownerId})`
           : undefined,
       ),
     )
     .orderBy(desc(tasks.createdAt), desc(tasks.id))
     .limit(query.limit + 1);
+}
+
+/** Whether the owner has a task with this id (a list cursor that matched no row). */
+export async function ownsTask(db: Db, ownerId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(eq(tasks.ownerId, ownerId), eq(tasks.id, id)));
+  return rows.length > 0;
 }
 
 /** Cancels a task that has not ended; returns the row, or undefined when it had ended or is not theirs. */

@@ -1,6 +1,7 @@
 // Input and output schemas of task.*, exported for the client.
 import { z } from 'zod';
 import { ZDemoInput } from '../../jobs/definitions/demo.js';
+import { ZText } from '../../schemas/text.js';
 
 export const TASK_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const ZTaskStatus = z.enum(TASK_STATUSES);
@@ -28,10 +29,10 @@ export type TaskOutput = z.infer<typeof ZTaskOutput>;
 export const ZTaskId = z.object({ id: z.uuid() });
 export const ZListTasksInput = z.object({
   status: ZTaskStatus.optional(),
-  type: z.string().max(100).optional(),
+  type: ZText.max(100).optional(),
   cursor: z.uuid().optional(),
   limit: z.number().int().min(1).max(100).default(20),
 });
 export const ZListTasksOutput = z.object({ items: z.array(ZTaskOutput), nextCursor: z.uuid().nullable() });
 export const ZCreateDemoInput = ZDemoInput;
-export const ZOnProgressInput = z.object({ taskId: z.uuid(), lastEventId: z.string().max(20).optional() });
+export const ZOnProgressInput = z.object({ taskId: z.uuid(), lastEventId: ZText.max(20).optional() });

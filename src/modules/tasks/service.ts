@@ -14,6 +14,7 @@ import {
   insertTask,
   listRecentlyChanged,
   listTasks as listTaskRows,
+  ownsTask,
   requeueTask,
   setJobId,
 } from './queries.js';
@@ -73,6 +74,13 @@ export async function listTasks(
   },
 ) {
   const rows = await listTaskRows(deps.db, caller.id, { ...input, afterId: input.cursor });
+  // An empty page after a cursor may mean the cursor is none of the caller's tasks: someone else's and
+  // one that never existed are refused alike, so the answer says nothing about other users' ids.
+  if (rows.length === 0 && input.cursor && !(await ownsTask(deps.db, caller.id, input.cursor))) {
+    throw new AppError('VALIDATION_ERROR', 'Invalid cursor', {
+      fieldErrors: { cursor: ['is not a cursor from task.list'] },
+    });
+  }
   const items = rows.slice(0, input.limit);
   return { items, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
 }

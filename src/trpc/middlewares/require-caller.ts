@@ -4,8 +4,9 @@ import { AppError } from '../../errors.js';
 import { authenticate } from '../../modules/auth/authenticate.js';
 import { middleware } from '../init.js';
 import { guardSubscription } from './subscription-guard.js';
+import { releasingWhenDone } from './subscription-slots.js';
 
-export const requireCaller = middleware(async ({ ctx, meta, type, next }) => {
+export const requireCaller = middleware(async ({ ctx, meta, type, signal, next }) => {
   const caller = await authenticate(ctx.deps, ctx.bearer);
   if (caller.scopes !== null && (!meta?.scope || !caller.scopes.includes(meta.scope))) {
     throw new AppError(
@@ -16,11 +17,28 @@ export const requireCaller = middleware(async ({ ctx, meta, type, next }) => {
     );
   }
   // Only what changes: tRPC merges it into ctx itself, so spreading ctx here would copy it twice per call.
-  const result = await next({ ctx: { caller } });
-  if (type === 'subscription' && result.ok)
-    return { ...result, data: guardSubscription(ctx.deps, caller, result.data) };
-  return result;
+  if (type !== 'subscription') return next({ ctx: { caller } });
+  const release = ctx.subscriptionSlots?.take() ?? (() => {});
+  try {
+    const result = await next({ ctx: { caller } });
+    if (!result.ok) {
+      release();
+      return result;
+    }
+    const guarded = guardSubscription(ctx.deps, caller, result.data);
+    if (isAsyncIterable(guarded)) return { ...result, data: releasingWhenDone(guarded, release, signal) };
+    // Not ours to follow (every docrpc subscription is an async generator): nothing to hold a slot for.
+    release();
+    return { ...result, data: guarded };
+  } catch (error) {
+    release();
+    throw error;
+  }
 });
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
 
 export const requireAdmin = middleware(({ ctx, next }) => {
   if (ctx.caller?.role !== 'admin') throw new AppError('FORBIDDEN', 'Admins only');
