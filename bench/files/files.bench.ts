@@ -1,7 +1,7 @@
 // Files: (a) upload and (b) download of one large file through docrpc vs raw node:http (and raw node storing
 // into a hand-written blob store), (c) an authenticated file.list of 20 rows vs bare tRPC baselines.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt, SignJWT } from 'jose';
 import { docrpcEnv, register, startDocrpc } from '../lib/docrpc.js';
@@ -29,16 +29,16 @@ async function transfers(ctx: BenchContext, env: NodeJS.ProcessEnv, fileMiB: num
       readyPath: '/health',
     });
   const servers: Child[] = [];
+  const started = async (name: string, child: Promise<Child>) => {
+    servers.push(await child);
+    return { ...(servers.at(-1) as Child), name };
+  };
   try {
     mkdirSync(rawDir);
     mkdirSync(blobDir);
-    servers.push(await startDocrpc(ctx, 'docrpc-transfer', env));
-    servers.push(await raw('raw', rawDir, 'file'), await raw('raw-blob', blobDir, 'blob'));
-    const [docrpc, plain, blob] = servers.map((s, i) => ({
-      ...s,
-      name: ['docrpc', 'raw node', 'raw + blob store'][i] ?? s.id,
-    }));
-    if (!docrpc || !plain || !blob) throw new Error('servers missing');
+    const docrpc = await started('docrpc', startDocrpc(ctx, 'docrpc-transfer', env));
+    const plain = await started('raw node', raw('raw', rawDir, 'file'));
+    const blob = await started('raw + blob store', raw('raw-blob', blobDir, 'blob'));
     const token = await register(docrpc.port);
     const auth = { authorization: `Bearer ${token}` };
     const upload = { file, size: source.bytes };
@@ -76,18 +76,10 @@ async function transfers(ctx: BenchContext, env: NodeJS.ProcessEnv, fileMiB: num
     // Distinct small text files, so file.list has a full page and a next cursor.
     for (let i = 0; i < PAGE + 4; i++) {
       const seed = join(ctx.tmpDir, `seed-${i}.txt`);
-      const text = `seed ${i}\n${'a small plain text line for file.list\n'.repeat(20)}`;
-      writeFileSync(seed, text);
-      const upload = { file: seed, size: Buffer.byteLength(text) };
-      stored(
-        await transfer({
-          port: docrpc.port,
-          path: `/files?name=seed-${i}.txt&tags=bench`,
-          upload,
-          headers: auth,
-        }),
-        'seed',
-      );
+      writeFileSync(seed, `seed ${i}\n${'a small plain text line for file.list\n'.repeat(20)}`);
+      const upload = { file: seed, size: statSync(seed).size };
+      const path = `/files?name=seed-${i}.txt&tags=bench`;
+      stored(await transfer({ port: docrpc.port, path, upload, headers: auth }), 'seed');
     }
     return { figures, token };
   } finally {

@@ -19,6 +19,8 @@ export async function docrpcEnv(ctx: BenchContext, database: string): Promise<No
     DATABASE_URL: await ctx.database(database),
     JWT_SECRET: randomBytes(32).toString('hex'),
     AUTH_RATE_LIMIT: '1000000',
+    // One token serves a whole run, which may outlast the default 15 minutes.
+    ACCESS_TOKEN_TTL_SECONDS: String(24 * 3600),
   };
 }
 

@@ -63,6 +63,15 @@ async function subscribe(url: string, token: string, taskId: string, count: numb
   };
 }
 
+/** Every subscription completed (its task ended), or an error after timeoutMs. */
+async function allDone(subs: Sub[], timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`subscriptions not completed in ${timeoutMs} ms`)), timeoutMs);
+  });
+  await Promise.race([Promise.all(subs.map((s) => s.done)), timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Per event after each subscription's first (its initial read): arrival minus the progress() UPDATE's time. */
 const deliveries = (subs: Sub[]): number[] =>
   subs.flatMap((s) => s.at.slice(1).map((at, i) => at - (s.changedAt[i + 1] ?? at)));
@@ -94,7 +103,7 @@ export async function latency(o: {
     stepMs: o.stepMs,
   });
   const { subs, close } = await subscribe(`ws://127.0.0.1:${o.port}/trpc`, o.token, task.id, 1, 1);
-  await Promise.all(subs.map((s) => s.done));
+  await allDone(subs, o.steps * (o.stepMs + 50) + 30_000);
   await close();
   return { raw: dist(raw), docrpc: dist(deliveries(subs)) };
 }
@@ -133,11 +142,12 @@ export async function fanout(
           >`select xact_commit::text as n from pg_stat_database where datname = current_database()`
         )[0]?.n,
       );
+    // Counted from when the worker is up, so its start-up (pg-boss, migrations check) is left out.
+    const worker = await startDocrpc(ctx, `worker-fanout-${o.sockets}`, o.env, 'worker');
     const commits0 = await commits();
     const db = cpuSince(ctx.dbPids);
     const cpu0 = cpuMs(api.pid) ?? 0;
-    const worker = await startDocrpc(ctx, `worker-fanout-${o.sockets}`, o.env, 'worker');
-    await Promise.all(subs.map((s) => s.done));
+    await allDone(subs, (o.steps + 2) * (o.stepMs + 5000));
     const apiCpuMs = (cpuMs(api.pid) ?? 0) - cpu0;
     const dbMs = db();
     await worker.stop();
