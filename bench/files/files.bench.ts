@@ -191,7 +191,7 @@ export async function run(ctx: BenchContext): Promise<AreaResult> {
     tables: [
       {
         title: `(a)+(b) ${fileMiB} MiB over loopback${rounds}; CPU of the server process`,
-        head: ['transfer', 'MiB/s', 'CPU ms/GiB', 'RSS growth MiB'],
+        head: ['transfer', 'MiB/s', 'CPU ms/GiB', 'RSS peak - idle MiB'],
         rows: rows.map(({ label, f }) => [
           label,
           fixed(f?.mibPerSec),
