@@ -1,106 +1,110 @@
-// Formats benchmark outcomes as a text table and collects the machine facts stored with each result.
+// What an area hands back (tables, ratios against its baselines, failures) and how the runner writes them:
+// bench/results/latest.md, latest.json and a timestamped copy of the JSON.
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
-import type { Outcome } from './bench-target.js';
+import { join } from 'node:path';
+import { ROOT } from './processes.js';
 
-export interface MachineInfo {
-  cpus: number;
-  cpuModel: string;
-  totalMemGiB: number;
-  os: string;
-  node: string;
+export interface BenchContext {
+  /** This area's temp dir (logs, files); removed after the run unless BENCH_KEEP_TMP. */
+  tmpDir: string;
+  /** A fresh database in the run's PostgreSQL cluster. */
+  database(name: string): Promise<string>;
+  /** The postmaster and all its children: their CPU is the database's cost. */
+  dbPids(): number[];
+  rounds: number;
+  /** wrk/autocannon settings for the request-rate benchmarks. */
+  load: { connections: number; seconds: number; warmupSec: number };
+  /** BENCH_NODE_FLAGS, given to every docrpc process (e.g. --cpu-prof, --trace-gc). */
+  nodeFlags: string[];
 }
 
-export function machineInfo(): MachineInfo {
+export interface Table {
+  title: string;
+  head: string[];
+  rows: string[][];
+}
+
+export interface Ratio {
+  name: string;
+  value: number | null;
+  /** e.g. ">= 0.80"; absent for figures shown for context. */
+  target?: string;
+  met?: boolean;
+}
+
+export interface AreaResult {
+  area: string;
+  settings: Record<string, unknown>;
+  tables: Table[];
+  ratios: Ratio[];
+  failures: string[];
+  /** Every figure measured, for the JSON. */
+  figures: unknown;
+}
+
+export const fixed = (v: number | null | undefined, digits = 0): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
+
+/** a / b, or null when either is missing or b is 0. */
+export const over = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a === null || a === undefined || !b ? null : a / b;
+
+export function ratio(name: string, value: number | null, target?: { min?: number; max?: number }): Ratio {
+  if (!target) return { name, value };
+  const { min, max } = target;
+  const met = value !== null && (min === undefined || value >= min) && (max === undefined || value < max);
+  return { name, value, target: min !== undefined ? `>= ${min}` : `< ${max}`, met };
+}
+
+export function markdownTable(t: Table): string {
+  const widths = t.head.map((h, i) => Math.max(h.length, 3, ...t.rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`;
+  return [line(t.head), rule, ...t.rows.map(line)].join('\n');
+}
+
+export function areaMarkdown(r: AreaResult): string {
+  const parts = [`## ${r.area}`, ''];
+  for (const t of r.tables) parts.push(`${t.title}\n`, markdownTable(t), '');
+  for (const q of r.ratios) {
+    const verdict = q.target ? ` (target ${q.target}: ${q.met ? 'met' : 'BELOW'})` : '';
+    parts.push(`- ${q.name}: **${fixed(q.value, 3)}**${verdict}`);
+  }
+  for (const f of r.failures) parts.push(`- FAILED: ${f}`);
+  return parts.join('\n');
+}
+
+export function machine() {
   const list = cpus();
+  const git = (cmd: string) => {
+    try {
+      return execSync(`git ${cmd}`, { cwd: ROOT, encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
   return {
-    cpus: list.length,
-    cpuModel: list[0]?.model ?? 'unknown',
-    totalMemGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    cpus: `${list.length} x ${list[0]?.model ?? 'unknown'}`,
+    memoryGiB: Math.round(totalmem() / 2 ** 29) / 2,
     os: `${platform()} ${release()}`,
     node: process.version,
+    commit: `${git('rev-parse --short HEAD')}${git('status --porcelain') ? ' (with uncommitted changes)' : ''}`,
   };
 }
 
-export function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
-/** Aligned text table: first column left-aligned, the others right-aligned (they are numbers). */
-export function formatTable(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: string[]): string =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
-}
-
-const us = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(0));
-
-/** dbCpu adds the database's CPU per request (when the context measured it) and the sum of both. */
-export function table(outcomes: Outcome[], options: { dbCpu?: boolean } = {}): string {
-  const head = ['server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'sock err', 'cpu µs/req', 'cpu %'];
-  if (options.dbCpu) head.push('db µs/req', 'total µs/req');
-  const rows = outcomes.map((o) => {
-    if (!o.ok) return [o.name, 'FAILED', ...head.slice(2).map(() => '-')];
-    const row = [
-      o.name,
-      o.result.requestsPerSec.toFixed(0),
-      o.result.p50Ms.toFixed(2),
-      o.result.p99Ms.toFixed(2),
-      String(o.result.non2xx),
-      String(o.result.socketErrors),
-      us(o.cpu.cpuUsPerRequest),
-      o.cpu.cpuPercent === null ? '-' : o.cpu.cpuPercent.toFixed(0),
-    ];
-    if (options.dbCpu) row.push(us(o.cpu.dbCpuUsPerRequest), us(totalCpuUsPerRequest(o)));
-    return row;
-  });
-  return formatTable(head, rows);
-}
-
-/** Server plus database CPU per request, or null when either is unknown. */
-export function totalCpuUsPerRequest(o: Outcome | undefined): number | null {
-  if (!o?.ok) return null;
-  const { cpuUsPerRequest: server, dbCpuUsPerRequest: db } = o.cpu;
-  return server === null || db === null || db === undefined ? null : server + db;
-}
-
-/** bench/results/<prefix>-<ISO time>.json; colons are not portable in file names, so the time uses dashes. */
-export function resultFileName(prefix: string, date: Date): string {
-  const stamp = date
-    .toISOString()
-    .replace(/:/g, '-')
-    .replace(/\.\d+Z$/, 'Z');
-  return `${prefix}-${stamp}.json`;
-}
-
-/** a / b of two outcomes' req/s, or null when either failed. */
-export function ratio(a: Outcome | undefined, b: Outcome | undefined): number | null {
-  if (!a?.ok || !b?.ok || b.result.requestsPerSec === 0) return null;
-  return a.result.requestsPerSec / b.result.requestsPerSec;
-}
-
-/** Efficiency ratio b / a of CPU per request (higher = a is cheaper), or null. */
-export function cpuRatio(a: Outcome | undefined, b: Outcome | undefined): number | null {
-  if (!a?.ok || !b?.ok) return null;
-  const x = a.cpu.cpuUsPerRequest;
-  const y = b.cpu.cpuUsPerRequest;
-  return x === null || y === null || x === 0 ? null : y / x;
-}
-
-export function fmtRatio(r: number | null): string {
-  return r === null ? 'n/a' : r.toFixed(3);
-}
-
-/** The round whose req/s is the median (a failed round wins), so its latency figures come from the same run. */
-export function medianOutcome(rounds: Outcome[]): Outcome | undefined {
-  const failed = rounds.find((o) => !o.ok);
-  if (failed) return failed;
-  const sorted = [...rounds].sort((a, b) =>
-    a.ok && b.ok ? a.result.requestsPerSec - b.result.requestsPerSec : 0,
-  );
-  return sorted[Math.floor((sorted.length - 1) / 2)];
+export function writeResults(run: Record<string, unknown> & { date: string }, areas: AreaResult[]): string {
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify({ ...run, areas }, null, 2)}\n`;
+  writeFileSync(join(dir, 'latest.json'), json);
+  writeFileSync(join(dir, `${run.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`), json);
+  const head = Object.entries(run)
+    .filter(([k]) => k !== 'date')
+    .map(([k, v]) => `- ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const md = [`# Benchmark run ${run.date}`, head.join('\n'), ...areas.map(areaMarkdown)].join('\n\n');
+  writeFileSync(join(dir, 'latest.md'), `${md}\n`);
+  return md;
 }
