@@ -12,6 +12,7 @@ import type { ApiScope } from '../modules/auth/scopes.js';
 import { getFile, verifyDownloadToken } from '../modules/files/service.js';
 import { commitUpload, type StagedUpload, stageUpload, uploadFile } from '../modules/files/upload.js';
 import { uploadMetaFromFields } from '../modules/files/upload-meta.js';
+import type { ByteRange } from '../storage/blob-store.js';
 import type { AppDeps, Caller } from '../trpc/context.js';
 import { sendJson } from './health.js';
 
@@ -193,7 +194,7 @@ export async function handleContent(
     res.writeHead(304).end();
     return;
   }
-  let range: { start: number; end: number } | undefined;
+  let range: ByteRange | undefined;
   const ifRange = req.headers['if-range'];
   if (req.headers.range && (ifRange === undefined || ifRange === etag)) {
     const parsed = parseRange(file.size, req.headers.range);
@@ -221,14 +222,33 @@ export async function handleContent(
     if (usable && ranges.length === 1 && ranges[0]) range = { start: ranges[0].start, end: ranges[0].end };
   }
   const length = range ? range.end - range.start + 1 : file.size;
+  const body =
+    req.method === 'HEAD' || length === 0 ? undefined : await openBlob(deps, res, file.sha256, range);
   res.setHeader('Content-Length', length);
   if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
   res.writeHead(range ? 206 : 200);
-  if (req.method === 'HEAD' || length === 0) {
+  if (!body) {
     res.end();
     return;
   }
-  await pipeline(await deps.blobs.get(file.sha256, range), res);
+  try {
+    await pipeline(body, res);
+  } catch (error) {
+    // The client stopped reading (closed the tab, curl ^C): nothing went wrong here, pipeline closed the file.
+    if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    throw error;
+  }
+}
+
+/** Opened before the status line goes out: a blob missing on disk is then an error answer, not a cut-off body. */
+async function openBlob(deps: AppDeps, res: ServerResponse, key: string, range: ByteRange | undefined) {
+  try {
+    return await deps.blobs.get(key, range);
+  } catch (error) {
+    // The error answer must not pass for the file (its name, its validator).
+    for (const header of ['content-disposition', 'etag', 'accept-ranges']) res.removeHeader(header);
+    throw error;
+  }
 }
 
 function matchesEtag(header: string | undefined, etag: string): boolean {
