@@ -15,6 +15,7 @@ import type { Logger } from './logger.js';
 import { warmPasswordHasher } from './modules/auth/passwords.js';
 import { deriveAuthSecrets } from './modules/auth/secrets.js';
 import { startSessionCache } from './modules/auth/session-cache.js';
+import type { BlobStore } from './storage/blob-store.js';
 import { createDiskBlobStore } from './storage/disk-blob-store.js';
 
 import type { AppDeps } from './trpc/context.js';
@@ -52,11 +53,13 @@ export async function startApp(options: {
     await database.shutdown();
     throw error;
   }
+  const blobs = createDiskBlobStore(path.join(config.dataDir, 'blobs'));
+  await sweepStagedUploads(blobs, config, logger);
   const deps: AppDeps = {
     db: database.db,
     config,
     secrets: deriveAuthSecrets(config.jwtSecret),
-    blobs: createDiskBlobStore(path.join(config.dataDir, 'blobs')),
+    blobs,
     jobs,
     progress,
     sessionCache,
@@ -106,10 +109,23 @@ export async function startApp(options: {
     stop() {
       stopping ??= (async () => {
         await http.close();
+        // Uploads cut off by the close above must not leave their staged bytes for the next start.
+        await blobs.close();
         await stopQueue();
         await database.shutdown();
       })();
       return stopping;
     },
   };
+}
+
+/** Staged bytes of uploads that a crashed process never finished; young ones may be another process's. */
+async function sweepStagedUploads(blobs: BlobStore, config: Config, logger: Logger): Promise<void> {
+  try {
+    const removed = await blobs.sweepStaged(config.files.uploadTempMaxAgeSeconds * 1000);
+    if (removed > 0) logger.info({ removed }, 'removed staged uploads left by an earlier run');
+  } catch (error) {
+    // Leftovers cost disk, not correctness: the server starts anyway.
+    logger.warn({ err: error }, 'could not sweep staged uploads');
+  }
 }

@@ -60,6 +60,7 @@ const ZEnv = z.object({
   MAX_UPLOAD_BYTES: positiveInt.default(512 * 1024 * 1024),
   USER_QUOTA_BYTES: positiveInt.default(1024 * 1024 * 1024),
   DOWNLOAD_URL_TTL_SECONDS: positiveInt.default(300),
+  UPLOAD_TEMP_MAX_AGE_SECONDS: positiveInt.default(60 * 60),
   WORKER_ENABLED: z.enum(['true', 'false']).default('true'),
   WORKER_CONCURRENCY: positiveInt.default(8),
   WORKER_FETCH_BATCH: positiveInt.default(4),
@@ -114,6 +115,8 @@ export interface Config {
     maxUploadBytes: number;
     userQuotaBytes: number;
     downloadUrlTtlSeconds: number;
+    /** Staged upload bytes older than this are left over by a process that died; swept at start. */
+    uploadTempMaxAgeSeconds: number;
   };
   auth: {
     accessTokenTtlSeconds: number;
@@ -180,6 +183,7 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
 
       userQuotaBytes: env.USER_QUOTA_BYTES,
       downloadUrlTtlSeconds: env.DOWNLOAD_URL_TTL_SECONDS,
+      uploadTempMaxAgeSeconds: env.UPLOAD_TEMP_MAX_AGE_SECONDS,
     },
 
     auth: {

@@ -1,6 +1,7 @@
 // The routes that move file bytes over plain HTTP: POST /files (multipart or raw body, for curl and
 // Python) and GET /files/:id/content (Range, ETag, signed links), sharing the files module's services.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { create as contentDisposition } from 'content-disposition';
@@ -11,6 +12,7 @@ import type { ApiScope } from '../modules/auth/scopes.js';
 import { getFile, verifyDownloadToken } from '../modules/files/service.js';
 import { commitUpload, type StagedUpload, stageUpload, uploadFile } from '../modules/files/upload.js';
 import { uploadMetaFromFields } from '../modules/files/upload-meta.js';
+import type { ByteRange } from '../storage/blob-store.js';
 import type { AppDeps, Caller } from '../trpc/context.js';
 import { sendJson } from './health.js';
 
@@ -45,8 +47,7 @@ function uploadRawBody(deps: AppDeps, caller: Caller, req: IncomingMessage, url:
   const length = req.headers['content-length'];
   const meta = uploadMetaFromFields({
     name:
-      url.searchParams.get('name') ??
-      (typeof headerName === 'string' ? decodeURIComponent(headerName) : null),
+      url.searchParams.get('name') ?? (typeof headerName === 'string' ? decodeFileName(headerName) : null),
     tags: url.searchParams.get('tags'),
     contentType: req.headers['content-type'] ?? null,
     ...(length !== undefined && /^\d+$/.test(length) ? { size: Number(length) } : {}),
@@ -54,21 +55,54 @@ function uploadRawBody(deps: AppDeps, caller: Caller, req: IncomingMessage, url:
   return uploadFile(deps, caller, req, meta);
 }
 
-/** `curl -F file=@report.pdf -F tags=q3`: fields may come before or after the file; all are applied at commit. */
+/** `x-file-name` is percent-encoded so that any name fits in a header. */
+function decodeFileName(header: string): string {
+  try {
+    return decodeURIComponent(header);
+  } catch {
+    throw new AppError('VALIDATION_ERROR', 'x-file-name is not valid percent-encoding', {
+      fieldErrors: { 'x-file-name': ['is not valid percent-encoding'] },
+    });
+  }
+}
+
+type UploadedFile = Awaited<ReturnType<typeof commitUpload>>;
+
+/**
+ * `curl -F file=@report.pdf -F tags=q3`: fields may come before or after the file; all are applied at commit.
+ * Until the form has been read whole, any failure (malformed form, a second file, the client gone, shutdown)
+ * stops the parser and throws away what was staged; after that, commitUpload owns the staged bytes.
+ */
 function uploadMultipart(deps: AppDeps, caller: Caller, req: IncomingMessage) {
-  return new Promise<Awaited<ReturnType<typeof commitUpload>>>((resolve, reject) => {
-    const parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 16 * 1024 } });
+  return new Promise<UploadedFile>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 16 * 1024 } });
+    } catch (error) {
+      // No boundary, or a content type busboy cannot read.
+      reject(malformedForm(error));
+      return;
+    }
     const fields: Record<string, string> = {};
+    const fileParts: Readable[] = [];
     let staging: Promise<StagedUpload> | undefined;
+    let settled = false;
     const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
       req.unpipe(parser);
+      for (const part of fileParts) part.destroy();
+      staging?.then((staged) => staged.blob.discard()).catch(() => {});
       reject(error);
     };
     parser.on('field', (name, value) => {
       fields[name] = value;
     });
     parser.on('file', (field, stream, info) => {
-      if (field !== 'file' || staging) {
+      // busboy fails a part's stream when the form breaks off inside it: handled now, whatever we do with it.
+      stream.on('error', () => {});
+      fileParts.push(stream);
+      if (settled || field !== 'file' || staging) {
         stream.resume();
         return;
       }
@@ -76,8 +110,9 @@ function uploadMultipart(deps: AppDeps, caller: Caller, req: IncomingMessage) {
       staging.catch(fail);
     });
     parser.on('filesLimit', () => fail(new AppError('VALIDATION_ERROR', 'Send one file per request')));
-    parser.on('error', fail);
+    parser.on('error', (error) => fail(malformedForm(error)));
     parser.on('close', () => {
+      if (settled) return;
       if (!staging) {
         fail(
           new AppError('VALIDATION_ERROR', 'No "file" part in the form', {
@@ -86,26 +121,51 @@ function uploadMultipart(deps: AppDeps, caller: Caller, req: IncomingMessage) {
         );
         return;
       }
-      staging
-        .then(async (staged) => {
-          try {
-            const meta = uploadMetaFromFields({ name: fields.name ?? null, tags: fields.tags ?? null });
-            resolve(
-              await commitUpload(deps, caller, staged, {
-                ...(fields.name ? { name: meta.name } : {}),
-                tags: meta.tags,
-              }),
-            );
-          } catch (error) {
-            await staged.blob.discard();
-            throw error;
-          }
-        })
-        .catch(fail);
+      settled = true;
+      staging.then((staged) => commitMultipart(deps, caller, staged, fields)).then(resolve, reject);
     });
-    req.on('aborted', () => fail(new AppError('VALIDATION_ERROR', 'Upload aborted by the client')));
+    req.on('error', () => fail(uploadAborted()));
+    req.on('close', () => {
+      if (!req.complete) fail(uploadAborted());
+    });
     req.pipe(parser);
   });
+}
+
+async function commitMultipart(
+  deps: AppDeps,
+  caller: Caller,
+  staged: StagedUpload,
+  fields: Record<string, string>,
+): Promise<UploadedFile> {
+  let meta: ReturnType<typeof uploadMetaFromFields>;
+  try {
+    meta = uploadMetaFromFields({ name: fields.name ?? null, tags: fields.tags ?? null });
+  } catch (error) {
+    await staged.blob.discard();
+    throw error;
+  }
+  return commitUpload(deps, caller, staged, { ...(fields.name ? { name: meta.name } : {}), tags: meta.tags });
+}
+
+// busboy's own words for what is wrong with a form; anything else it says is not repeated to the caller.
+const FORM_FAULTS = [
+  'Boundary not found',
+  'Malformed part header',
+  'Unexpected end of form',
+  'Unexpected end of file',
+];
+
+function malformedForm(cause: unknown): AppError {
+  const fault = FORM_FAULTS.find((text) => cause instanceof Error && cause.message.endsWith(text));
+  return new AppError(
+    'VALIDATION_ERROR',
+    fault ? `Malformed multipart form: ${fault}` : 'Malformed multipart form',
+  );
+}
+
+function uploadAborted(): AppError {
+  return new AppError('VALIDATION_ERROR', 'Upload aborted by the client');
 }
 
 export async function handleContent(
@@ -134,7 +194,7 @@ export async function handleContent(
     res.writeHead(304).end();
     return;
   }
-  let range: { start: number; end: number } | undefined;
+  let range: ByteRange | undefined;
   const ifRange = req.headers['if-range'];
   if (req.headers.range && (ifRange === undefined || ifRange === etag)) {
     const parsed = parseRange(file.size, req.headers.range);
@@ -162,14 +222,33 @@ export async function handleContent(
     if (usable && ranges.length === 1 && ranges[0]) range = { start: ranges[0].start, end: ranges[0].end };
   }
   const length = range ? range.end - range.start + 1 : file.size;
+  const body =
+    req.method === 'HEAD' || length === 0 ? undefined : await openBlob(deps, res, file.sha256, range);
   res.setHeader('Content-Length', length);
   if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
   res.writeHead(range ? 206 : 200);
-  if (req.method === 'HEAD' || length === 0) {
+  if (!body) {
     res.end();
     return;
   }
-  await pipeline(await deps.blobs.get(file.sha256, range), res);
+  try {
+    await pipeline(body, res);
+  } catch (error) {
+    // The client stopped reading (closed the tab, curl ^C): nothing went wrong here, pipeline closed the file.
+    if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    throw error;
+  }
+}
+
+/** Opened before the status line goes out: a blob missing on disk is then an error answer, not a cut-off body. */
+async function openBlob(deps: AppDeps, res: ServerResponse, key: string, range: ByteRange | undefined) {
+  try {
+    return await deps.blobs.get(key, range);
+  } catch (error) {
+    // The error answer must not pass for the file (its name, its validator).
+    for (const header of ['content-disposition', 'etag', 'accept-ranges']) res.removeHeader(header);
+    throw error;
+  }
 }
 
 function matchesEtag(header: string | undefined, etag: string): boolean {

@@ -3,10 +3,10 @@
 // Streams (SSE subscriptions, jsonl batch streams) are still written as they come.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyTRPCRouter, TRPCError } from '@trpc/server';
-import { incomingMessageToRequest } from '@trpc/server/adapters/node-http';
 import { resolveResponse } from '@trpc/server/http';
 import { AppError } from '../errors.js';
 import type { Context } from '../trpc/context.js';
+import { toFetchRequest } from './fetch-request.js';
 import { trySingleQuery } from './trpc-single-query.js';
 
 export interface TrpcHttpOptions {
@@ -34,7 +34,7 @@ export function createTrpcHttpHandler(options: TrpcHttpOptions) {
     if (await trySingleQuery(singleQuery, prefix, req, res)) return;
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     const path = pathname.startsWith(prefix) ? pathname.slice(prefix.length).replace(/\/$/, '') : '';
-    const request = incomingMessageToRequest(req, res, { maxBodySize: options.maxBodySize(path) });
+    const request = toFetchRequest(req, res, options.maxBodySize(path));
 
     const response = await resolveResponse({
       router: options.router,

@@ -73,6 +73,12 @@ export function attachWebSocket(args: {
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // node:http hands over an upgraded socket with no 'error' listener, and ws adds its own only while it
+    // handshakes: a client resetting the connection must not end the process, before, during or after.
+    socket.on('error', (error) => {
+      logger.debug({ err: error, transport: 'ws' }, 'upgrade socket error');
+      socket.destroy();
+    });
     const pathname = (req.url ?? '').split('?')[0];
     if (pathname !== path && pathname !== `${path}/`) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

@@ -30,8 +30,17 @@ export interface ByteRange {
 
 export interface BlobStore {
   put(source: Readable, options: PutOptions): Promise<StagedBlob>;
+  /** Opens the bytes before resolving, so a missing blob fails here and not halfway through a response. */
   get(key: string, range?: ByteRange): Promise<Readable>;
   delete(key: string): Promise<void>;
+  /**
+   * Removes staged bytes older than `maxAgeMs` that no upload will commit any more (left by a process that
+   * died mid-upload). Younger ones may belong to an upload in flight in another process sharing the store.
+   * Resolves with how many were removed.
+   */
+  sweepStaged(maxAgeMs: number): Promise<number>;
+  /** At shutdown: throws away every blob this process staged and has not committed; later puts fail. */
+  close(): Promise<void>;
 }
 
 export const HEAD_BYTES = 64 * 1024;

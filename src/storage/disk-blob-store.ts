@@ -1,6 +1,6 @@
 // Content-addressed blobs on disk: DATA_DIR/blobs/<aa>/<sha256>, written via DATA_DIR/blobs/tmp and rename.
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,10 +21,20 @@ export function createDiskBlobStore(root: string): BlobStore {
     return path.join(root, key.slice(0, 2), key);
   };
 
+  // Staged files of this process that are neither committed nor discarded yet: what close() removes.
+  const staged = new Set<string>();
+  let closed = false;
+  const removeStaged = async (tempPath: string) => {
+    await fs.rm(tempPath, { force: true });
+    staged.delete(tempPath);
+  };
+
   return {
     async put(source: Readable, options: PutOptions): Promise<StagedBlob> {
       await fs.mkdir(staging, { recursive: true });
+      if (closed) throw new Error('the blob store is closed');
       const tempPath = path.join(staging, randomUUID());
+      staged.add(tempPath);
       const hash = createHash('sha256');
       let size = 0;
       let head: Uint8Array[] | undefined = [];
@@ -54,8 +64,8 @@ export function createDiskBlobStore(root: string): BlobStore {
       try {
         await pipeline(source, inspect, createWriteStream(tempPath, { flags: 'wx', mode: 0o600 }));
       } catch (error) {
-        await fs.rm(tempPath, { force: true });
         source.destroy();
+        await removeStaged(tempPath);
         throw error;
       }
       const sha256 = hash.digest('hex');
@@ -71,24 +81,47 @@ export function createDiskBlobStore(root: string): BlobStore {
           const existing = await fs.stat(target).catch(() => undefined);
           if (existing) await fs.rm(tempPath, { force: true });
           else await fs.rename(tempPath, target);
+          staged.delete(tempPath);
           settled = true;
         },
         async discard() {
           if (settled) return;
           settled = true;
-          await fs.rm(tempPath, { force: true });
+          await removeStaged(tempPath);
         },
       };
     },
 
     async get(key: string, range?: ByteRange): Promise<Readable> {
-      const file = pathOf(key);
-      await fs.access(file);
-      return createReadStream(file, range ? { start: range.start, end: range.end } : {});
+      // Opened here, so a missing file is an error before any response header is written; the stream then
+      // owns the descriptor and closes it however it ends.
+      const handle = await fs.open(pathOf(key), 'r');
+      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
     },
 
     async delete(key: string): Promise<void> {
       await fs.rm(pathOf(key), { force: true });
+    },
+
+    async sweepStaged(maxAgeMs: number): Promise<number> {
+      const entries = await fs.readdir(staging, { withFileTypes: true }).catch(() => []);
+      const cutoff = Date.now() - maxAgeMs;
+      let removed = 0;
+      for (const entry of entries) {
+        if (!entry.isFile()) continue;
+        const file = path.join(staging, entry.name);
+        const stat = await fs.stat(file).catch(() => undefined);
+        // mtime moves with every write: an upload still arriving is never "old".
+        if (!stat || stat.mtimeMs > cutoff || staged.has(file)) continue;
+        await fs.rm(file, { force: true });
+        removed += 1;
+      }
+      return removed;
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      await Promise.all([...staged].map(removeStaged));
     },
   };
 }

@@ -68,6 +68,43 @@ export async function blobFiles(dataDir: string): Promise<string[]> {
     .sort();
 }
 
+/** Files in the staging folder (DATA_DIR/blobs/tmp): bytes of uploads not committed (yet). */
+export async function stagedFiles(dataDir: string): Promise<string[]> {
+  return (await readdir(path.join(dataDir, 'blobs', 'tmp')).catch(() => [])).sort();
+}
+
+/** Polls the staging folder until `done` holds for its listing (cleanup after a failure runs asynchronously). */
+export async function waitForStaged(
+  dataDir: string,
+  done: (files: string[]) => boolean,
+  timeoutMs = 5_000,
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const files = await stagedFiles(dataDir);
+    if (done(files) || Date.now() > deadline) return files;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A multipart/form-data body written by hand, so tests can break it in ways FormData never would. */
+export function multipartBody(
+  boundary: string,
+  parts: { name: string; fileName?: string; type?: string; content: string | Buffer }[],
+  options: { close?: boolean } = {},
+): Buffer {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const disposition = `form-data; name="${part.name}"${part.fileName ? `; filename="${part.fileName}"` : ''}`;
+    const type = part.type ? `Content-Type: ${part.type}\r\n` : '';
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`));
+    chunks.push(Buffer.from(part.content));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  if (options.close !== false) chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
 export async function countRows(url: string): Promise<{ files: number; blobs: number }> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {

@@ -24,9 +24,11 @@ export const fileRouter = router({
   upload: writer
     .input(octetInputParser)
     .output(ZFileOutput)
-    .mutation(({ ctx, input }) => {
+    .mutation(({ ctx, input, signal }) => {
       const meta = parseUploadMeta(ctx.uploadMeta);
-      return uploadFile(ctx.deps, ctx.caller, Readable.fromWeb(input), meta);
+      // tRPC's request body never ends nor fails when the client goes away mid-body; its signal does fire.
+      const body = Readable.fromWeb(input, signal ? { signal } : {});
+      return uploadFile(ctx.deps, ctx.caller, body, meta);
     }),
   list: reader
     .input(ZListFilesInput)

@@ -31,8 +31,16 @@ export async function stageUpload(
   source: Readable,
   hints: UploadHints,
 ): Promise<StagedUpload> {
+  // The body may fail (client gone, malformed form, too large for the transport) while we still wait for
+  // the quota query or the store: an 'error' with no listener would end the process, so hold it from now.
+  let sourceError: unknown;
+  source.on('error', (error) => {
+    sourceError ??= error;
+  });
   const { maxUploadBytes, userQuotaBytes } = deps.config.files;
   const remaining = Math.max(0, userQuotaBytes - (await usedBytes(deps.db, caller.id)));
+  // Closed before a byte was read (the client hung up while we waited): nothing to stage.
+  if (source.destroyed) throw bodyUnreadable(sourceError);
   if (hints.size !== undefined) {
     if (hints.size > maxUploadBytes) throw tooLarge(maxUploadBytes);
     if (hints.size > remaining) throw quotaExceeded(userQuotaBytes);
@@ -52,6 +60,8 @@ export async function stageUpload(
   } catch (error) {
     if (error instanceof BlobTooLargeError)
       throw limit < maxUploadBytes ? quotaExceeded(userQuotaBytes) : tooLarge(maxUploadBytes);
+    // The body itself failed: the client's doing, not an internal error (a disk failure is not the source's).
+    if (sourceError !== undefined && !(error instanceof AppError)) throw bodyUnreadable(sourceError);
     throw error;
   }
 }
@@ -95,6 +105,12 @@ export async function uploadFile(
 ): Promise<FileOutput> {
   const staged = await stageUpload(deps, caller, source, meta);
   return commitUpload(deps, caller, staged, { tags: meta.tags });
+}
+
+/** The body was cut short, malformed, or dropped by the client; its own message stays out of the answer. */
+function bodyUnreadable(cause: unknown): AppError {
+  if (cause instanceof AppError) return cause;
+  return new AppError('VALIDATION_ERROR', 'The upload body ended early or could not be read');
 }
 
 function tooLarge(limit: number): AppError {
