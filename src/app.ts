@@ -3,22 +3,21 @@
 import path from 'node:path';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { appRouter } from './app-router.js';
+import { warmPasswordHasher } from './auth/passwords.js';
+import { deriveAuthSecrets } from './auth/secrets.js';
+import { startSessionCache } from './auth/session-cache.js';
 import type { Config } from './config.js';
 import { type NotificationHub, startNotificationHub } from './db/notifications.js';
 import { type ProvisionedDatabase, provisionDatabase } from './db/provision.js';
+import type { AppDeps } from './deps.js';
 import { createHttpServer } from './http/server.js';
 import { startHousekeeping } from './jobs/housekeeping.js';
 import { type ProgressBus, startProgressBus } from './jobs/progress.js';
 import { type JobQueue, startJobQueue } from './jobs/queue.js';
 import { startWorkers } from './jobs/worker.js';
 import type { Logger } from './logger.js';
-import { warmPasswordHasher } from './modules/auth/passwords.js';
-import { deriveAuthSecrets } from './modules/auth/secrets.js';
-import { startSessionCache } from './modules/auth/session-cache.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { createDiskBlobStore } from './storage/disk-blob-store.js';
-
-import type { AppDeps } from './trpc/context.js';
 
 export interface RunningApp {
   url: string;

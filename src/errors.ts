@@ -1,4 +1,5 @@
 // Application errors: the stable codes callers see in error.data.appCode, thrown by services without any transport.
+import type { ZodError } from 'zod';
 
 export const APP_CODES = [
   'AUTH_REQUIRED',
@@ -37,4 +38,15 @@ export class AppError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** `{ "email": ["Invalid email"], "": ["form-level message"] }`: one entry per input path. */
+export function fieldErrorsOf(error: ZodError): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join('.');
+    result[key] ??= [];
+    result[key].push(issue.message);
+  }
+  return result;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../src/config.js';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/db/embedded.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/db/embedded/embedded.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { startJobQueue } from '../src/jobs/queue.js';
 

@@ -6,6 +6,9 @@ import * as schema from './schema/index.js';
 /** Drizzle, with the postgres-js client under it (`$client`) for the few hot statements sent prepared. */
 export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 
+/** A Drizzle database or a transaction on it: what every query function takes. */
+export type Db = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
+
 export interface DatabaseHandle {
   db: Database;
   /** The raw postgres-js client, for health checks and (later) LISTEN/NOTIFY. */

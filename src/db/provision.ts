@@ -2,7 +2,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { connectDatabase, type DatabaseHandle } from './client.js';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded/embedded.js';
 import { runMigrations } from './migrate.js';
 
 export type DatabaseKind = 'embedded' | 'external';

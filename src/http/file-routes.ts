@@ -6,27 +6,17 @@ import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { create as contentDisposition } from 'content-disposition';
 import { combineRanges, parse as parseRange } from 'range-parser';
+import { authorize, bearerToken } from '../auth/bearer.js';
+import type { AppDeps, Caller } from '../deps.js';
 import { AppError } from '../errors.js';
-import { authenticate } from '../modules/auth/authenticate.js';
-import type { ApiScope } from '../modules/auth/scopes.js';
 import { getFile, verifyDownloadToken } from '../modules/files/service.js';
 import { commitUpload, type StagedUpload, stageUpload, uploadFile } from '../modules/files/upload.js';
 import { uploadMetaFromFields } from '../modules/files/upload-meta.js';
 import type { ByteRange } from '../storage/blob-store.js';
-import type { AppDeps, Caller } from '../trpc/context.js';
 import { sendJson } from './health.js';
 
 export const FILE_CONTENT_PATH =
   /^\/files\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/content$/;
-
-async function callerWithScope(deps: AppDeps, req: IncomingMessage, scope: ApiScope): Promise<Caller> {
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  const caller = await authenticate(deps, match?.[1] ?? null);
-  if (caller.scopes !== null && !caller.scopes.includes(scope)) {
-    throw new AppError('FORBIDDEN', `This API token lacks the "${scope}" scope`);
-  }
-  return caller;
-}
 
 export async function handleUpload(
   deps: AppDeps,
@@ -34,7 +24,7 @@ export async function handleUpload(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const caller = await callerWithScope(deps, req, 'files:write');
+  const caller = await authorize(deps, bearerToken(req.headers.authorization), 'files:write');
   const contentType = req.headers['content-type'] ?? '';
   const file = contentType.startsWith('multipart/form-data')
     ? await uploadMultipart(deps, caller, req)
@@ -178,7 +168,7 @@ export async function handleContent(
   const token = url.searchParams.get('token');
   const ownerId = token
     ? await verifyDownloadToken(deps, fileId, token)
-    : (await callerWithScope(deps, req, 'files:read')).id;
+    : (await authorize(deps, bearerToken(req.headers.authorization), 'files:read')).id;
   const file = await getFile(deps, ownerId, fileId);
   const etag = `"${file.sha256}"`;
   res.setHeader('ETag', etag);

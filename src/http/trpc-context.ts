@@ -1,7 +1,9 @@
 // Builds the tRPC context for a call over HTTP or WebSocket from the request the HTTP layer tagged.
-// Credentials are only read here; authedProcedure checks them, so public procedures never pay for it.
+// Credentials are only read here; the auth middleware checks them, so public procedures never pay for it.
 import type { IncomingMessage } from 'node:http';
-import type { AppDeps, Context } from '../trpc/context.js';
+import { bearerToken } from '../auth/bearer.js';
+import type { AppDeps } from '../deps.js';
+import type { Context } from '../trpc/context.js';
 import type { SubscriptionSlots } from '../trpc/middlewares/subscription-slots.js';
 import { requestMetaOf } from './request-meta.js';
 
@@ -23,7 +25,7 @@ export function createContextFactory(deps: AppDeps): ContextFactory {
     return {
       deps,
       caller: null,
-      bearer: bearerOf(req) ?? connectionParams?.token ?? null,
+      bearer: bearerToken(req.headers.authorization) ?? connectionParams?.token ?? null,
 
       client: {
         ip: req.socket.remoteAddress ?? null,
@@ -42,11 +44,4 @@ export function createContextFactory(deps: AppDeps): ContextFactory {
       transport,
     };
   };
-}
-
-function bearerOf(req: IncomingMessage): string | null {
-  const header = req.headers.authorization;
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  return match?.[1] ?? null;
 }

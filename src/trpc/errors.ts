@@ -1,7 +1,7 @@
 // The one table from application codes to tRPC codes and HTTP statuses, and the error formatter built on it.
 import { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { type AppCode, AppError, type AppErrorDetails } from '../errors.js';
+import { type AppCode, AppError, type AppErrorDetails, fieldErrorsOf } from '../errors.js';
 
 type TRPCCode = TRPCError['code'];
 
@@ -171,15 +171,4 @@ function refusalMessage(error: TRPCError): string {
 
 function internalMessage(requestId: string | undefined): string {
   return requestId ? `Internal error (request id ${requestId})` : 'Internal error';
-}
-
-/** `{ "email": ["Invalid email"], "": ["form-level message"] }`: one entry per input path. */
-export function fieldErrorsOf(error: ZodError): Record<string, string[]> {
-  const result: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.map(String).join('.');
-    result[key] ??= [];
-    result[key].push(issue.message);
-  }
-  return result;
 }

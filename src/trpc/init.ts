@@ -1,7 +1,7 @@
 // tRPC is initialised here and only here: superjson on the wire, errors shaped by trpc/errors.ts.
 import { initTRPC } from '@trpc/server';
 import superjson from 'superjson';
-import type { ApiScope } from '../modules/auth/scopes.js';
+import type { ApiScope } from '../db/schema/auth.js';
 import type { Context } from './context.js';
 
 import { describeError, TRPC_JSON_RPC_CODE } from './errors.js';

@@ -2,7 +2,7 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../src/app-router.js';
-import { deriveAuthSecrets, unseal } from '../../src/modules/auth/secrets.js';
+import { deriveAuthSecrets, unseal } from '../../src/auth/secrets.js';
 import { appClient, appCodeOf, registerUser } from '../helpers/auth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

@@ -3,8 +3,8 @@ import { randomUUID, type webcrypto } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../src/app-router.js';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../src/modules/auth/access-tokens.js';
-import { deriveAuthSecrets } from '../../src/modules/auth/secrets.js';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../src/auth/access-tokens.js';
+import { deriveAuthSecrets } from '../../src/auth/secrets.js';
 import { appClient, appCodeOf, registerUser, type TestUser } from '../helpers/auth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

@@ -21,7 +21,7 @@ import {
   RELOCATION_ROOT,
   reachableDataDir,
   reachableInstallDir,
-} from '../../src/db/postgres-os-user.js';
+} from '../../src/db/embedded/postgres-os-user.js';
 
 const cleanup: string[] = [];
 afterAll(async () => {

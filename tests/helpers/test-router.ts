@@ -5,7 +5,7 @@ import { appRouter } from '../../src/app-router.js';
 import { AppError } from '../../src/errors.js';
 import { mergeRouters, router } from '../../src/trpc/init.js';
 import { perCallerRateLimit } from '../../src/trpc/middlewares/rate-limit.js';
-import { authedProcedure, publicProcedure } from '../../src/trpc/procedures.js';
+import { publicProcedure, scopedProcedure, sessionProcedure } from '../../src/trpc/procedures.js';
 
 export const SECRET_IN_INTERNAL_ERROR = 'relation "secret_internal_table" does not exist';
 
@@ -49,8 +49,7 @@ export const testRouter = mergeRouters(
         .query(({ input }) =>
           Array.from({ length: input.items }, (_, id) => ({ id, label: `item number ${id}` })),
         ),
-      ticks: authedProcedure
-        .meta({ scope: 'tasks:read' })
+      ticks: scopedProcedure('tasks:read')
         .input(z.object({ everyMs: z.number().int().min(10).max(1000) }))
         .subscription(async function* ({ input, signal }) {
           for (let n = 0; !signal?.aborted; n++) {
@@ -58,12 +57,11 @@ export const testRouter = mergeRouters(
             await new Promise((resolve) => setTimeout(resolve, input.everyMs));
           }
         }),
-      expensive: authedProcedure
-        .meta({ scope: 'documents:write' })
+      expensive: scopedProcedure('documents:write')
         .use(perCallerRateLimit('test.expensive', 2, 60))
         .output(z.object({ ok: z.boolean() }))
         .mutation(() => ({ ok: true })),
-      limitedQuery: authedProcedure
+      limitedQuery: sessionProcedure
         .use(perCallerRateLimit('test.limitedQuery', 1, 60))
         .output(z.object({ ok: z.boolean() }))
         .query(() => ({ ok: true })),

@@ -3,7 +3,7 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../src/app-router.js';
-import { NUL_MESSAGE } from '../../src/schemas/text.js';
+import { NUL_MESSAGE } from '../../src/schemas/common.js';
 import { GOOD_PASSWORD, registerUser, type TestUser } from '../helpers/auth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

@@ -1,7 +1,19 @@
 // Sessions (refresh-token families), the refresh tokens themselves (hashed), and API tokens for scripts.
 import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import type { ApiScope } from '../../modules/auth/scopes.js';
 import { users } from './users.js';
+
+/** What an API token can be allowed to do; a procedure names the scope it needs. Stored in api_tokens.scopes. */
+export const API_SCOPES = [
+  'profile:read',
+  'files:read',
+  'files:write',
+  'documents:read',
+  'documents:write',
+  'tasks:read',
+  'tasks:write',
+] as const;
+
+export type ApiScope = (typeof API_SCOPES)[number];
 
 /** A sign-in on one device: the family every rotated refresh token belongs to. Revoking it ends them all. */
 export const sessions = pgTable(

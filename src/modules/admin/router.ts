@@ -1,7 +1,8 @@
 // admin.*: account administration, for admins only.
+
+import { ZOk } from '../../schemas/common.js';
 import { router } from '../../trpc/init.js';
 import { adminProcedure } from '../../trpc/procedures.js';
-import { ZOk } from '../auth/schemas.js';
 import { ZListUsersInput, ZListUsersOutput, ZSetDisabledInput } from './schemas.js';
 import { listUsers, setDisabled } from './service.js';
 

@@ -1,6 +1,7 @@
 // Administration of accounts: list them, disable or enable one.
+
+import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import type { AppDeps, Caller } from '../../trpc/context.js';
 import { listUsersPage, setUserDisabled } from './queries.js';
 
 export async function listUsers(deps: AppDeps, input: { cursor?: string | undefined; limit: number }) {

@@ -1,9 +1,10 @@
 // API tokens for scripts: created with scopes, shown once, listed without their secret, revocable.
+
+import { hashToken, newApiTokenSecret } from '../../auth/tokens.js';
+import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import type { AppDeps, Caller } from '../../trpc/context.js';
 import { apiTokenExists, insertApiToken, listApiTokens, revokeApiToken } from './queries.js';
 import type { ApiScope, ApiTokenOutput } from './schemas.js';
-import { hashToken, newApiTokenSecret } from './tokens.js';
 
 export async function createApiToken(
   deps: AppDeps,

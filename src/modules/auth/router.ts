@@ -1,7 +1,8 @@
 // auth.*: accounts, sessions, profile, settings and API tokens. Wiring only; rules live in the services.
 import { z } from 'zod';
+import { ZIdInput, ZOk } from '../../schemas/common.js';
 import { router } from '../../trpc/init.js';
-import { authedProcedure, publicProcedure } from '../../trpc/procedures.js';
+import { publicProcedure, scopedProcedure, sessionProcedure } from '../../trpc/procedures.js';
 import { createApiToken, listTokens, revokeToken } from './api-tokens.js';
 import {
   ZApiTokenOutput,
@@ -9,10 +10,8 @@ import {
   ZCreateTokenInput,
   ZCreateTokenOutput,
   ZLoginInput,
-  ZOk,
   ZRefreshInput,
   ZRegisterInput,
-  ZRevokeTokenInput,
   ZSessionOutput,
   ZTokenPair,
   ZUpdateProfileInput,
@@ -20,9 +19,6 @@ import {
   ZUserProfile,
 } from './schemas.js';
 import * as auth from './service.js';
-
-/** Signed-in users only: API tokens cannot manage sessions, passwords or other tokens. */
-const sessionProcedure = authedProcedure;
 
 export const authRouter = router({
   register: publicProcedure
@@ -39,8 +35,7 @@ export const authRouter = router({
     .mutation(({ ctx, input }) => auth.refresh(ctx.deps, input, ctx.client)),
   logout: sessionProcedure.output(ZOk).mutation(({ ctx }) => auth.logout(ctx.deps, ctx.caller)),
   logoutAll: sessionProcedure.output(ZOk).mutation(({ ctx }) => auth.logoutAll(ctx.deps, ctx.caller)),
-  me: authedProcedure
-    .meta({ scope: 'profile:read' })
+  me: scopedProcedure('profile:read')
     .output(ZUserProfile)
     .query(({ ctx }) => auth.profileOf(ctx.deps, ctx.caller.id)),
   updateProfile: sessionProcedure
@@ -63,7 +58,7 @@ export const authRouter = router({
     .output(z.array(ZApiTokenOutput))
     .query(({ ctx }) => listTokens(ctx.deps, ctx.caller)),
   revokeToken: sessionProcedure
-    .input(ZRevokeTokenInput)
+    .input(ZIdInput)
     .output(ZOk)
     .mutation(({ ctx, input }) => revokeToken(ctx.deps, ctx.caller, input)),
 });

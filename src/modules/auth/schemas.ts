@@ -1,12 +1,11 @@
 // Input and output schemas of auth.*, exported for the client. Outputs list every field they may carry.
 import { z } from 'zod';
-import { ZText } from '../../schemas/text.js';
+import { API_SCOPES } from '../../db/schema/auth.js';
+import { ZText } from '../../schemas/common.js';
 import { isCommonPassword } from './common-passwords.js';
 
-import { API_SCOPES } from './scopes.js';
-
-export { API_SCOPES, type ApiScope } from './scopes.js';
 export const ZApiScope = z.enum(API_SCOPES);
+export type ApiScope = z.infer<typeof ZApiScope>;
 
 export const ZUsername = ZText.trim()
   .min(3, 'must be at least 3 characters')
@@ -100,6 +99,3 @@ export const ZCreateTokenOutput = z.object({
   /** Shown once; only its hash is stored. */
   secret: z.string(),
 });
-
-export const ZRevokeTokenInput = z.object({ id: z.uuid() });
-export const ZOk = z.object({ ok: z.literal(true) });

@@ -1,10 +1,11 @@
 // Accounts and sessions: register, login, refresh, logout, profile, password and LLM settings.
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { hashPassword, needsRehash, verifyPassword } from '../../auth/passwords.js';
+import { seal } from '../../auth/secrets.js';
+import type { AppDeps, Caller, ClientInfo } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { enforceRateLimits } from '../../rate-limit/rate-limit.js';
-import type { AppDeps, Caller, ClientInfo } from '../../trpc/context.js';
-import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import {
   countUsers,
   findCredentials,
@@ -18,7 +19,6 @@ import {
   updateProfileColumns,
 } from './queries.js';
 import type { SessionOutput, UserProfile } from './schemas.js';
-import { seal } from './secrets.js';
 import { rotateRefreshToken, startSession } from './sessions.js';
 
 // Any fixed number: serialises registrations so "the first user is admin" holds under concurrency.

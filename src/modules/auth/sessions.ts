@@ -1,10 +1,12 @@
 // Sessions: sign-in issues an access token and a refresh token; refresh rotates the refresh token and
 // treats a second use of a spent one as theft (the whole family is revoked).
+
+import { issueAccessToken } from '../../auth/access-tokens.js';
+import { hashToken, newRefreshToken } from '../../auth/tokens.js';
+import type { Db } from '../../db/client.js';
+import type { AppDeps, ClientInfo } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import type { AppDeps, ClientInfo } from '../../trpc/context.js';
-import { issueAccessToken } from './access-tokens.js';
 import {
-  type Db,
   findRefreshTokenForUpdate,
   insertRefreshToken,
   insertSession,
@@ -12,7 +14,6 @@ import {
   revokeSession,
   touchSession,
 } from './queries.js';
-import { hashToken, newRefreshToken } from './tokens.js';
 
 export interface TokenPair {
   accessToken: string;

@@ -1,8 +1,7 @@
 // SQL of the files module. Every query names the owner; deleted (soft) rows are invisible to callers.
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
 import { blobs, files, users } from '../../db/schema/index.js';
-import type { Db } from '../auth/queries.js';
 import { FILE_COLUMNS, type FileListQuery, listFilesSql } from './list-sql.js';
 
 export const fileColumns = {

@@ -1,12 +1,11 @@
 // file.*: the caller's files. Bytes move through file.upload (streamed) and GET /files/:id/content.
 import { Readable } from 'node:stream';
 import { octetInputParser } from '@trpc/server/http';
-import { z } from 'zod';
+import { ZIdInput, ZOk } from '../../schemas/common.js';
 import { router } from '../../trpc/init.js';
-import { authedProcedure } from '../../trpc/procedures.js';
+import { scopedProcedure } from '../../trpc/procedures.js';
 import {
   ZDownloadUrlOutput,
-  ZFileId,
   ZFileOutput,
   ZListFilesInput,
   ZListFilesOutput,
@@ -17,8 +16,8 @@ import * as files from './service.js';
 import { uploadFile } from './upload.js';
 import { parseUploadMeta } from './upload-meta.js';
 
-const reader = authedProcedure.meta({ scope: 'files:read' });
-const writer = authedProcedure.meta({ scope: 'files:write' });
+const reader = scopedProcedure('files:read');
+const writer = scopedProcedure('files:write');
 
 export const fileRouter = router({
   upload: writer
@@ -35,7 +34,7 @@ export const fileRouter = router({
     .output(ZListFilesOutput)
     .query(({ ctx, input }) => files.listFiles(ctx.deps, ctx.caller, input)),
   get: reader
-    .input(ZFileId)
+    .input(ZIdInput)
     .output(ZFileOutput)
     .query(({ ctx, input }) => files.getFile(ctx.deps, ctx.caller.id, input.id)),
   rename: writer
@@ -47,11 +46,11 @@ export const fileRouter = router({
     .output(ZFileOutput)
     .mutation(({ ctx, input }) => files.updateTags(ctx.deps, ctx.caller, input)),
   delete: writer
-    .input(ZFileId)
-    .output(z.object({ ok: z.literal(true) }))
+    .input(ZIdInput)
+    .output(ZOk)
     .mutation(({ ctx, input }) => files.deleteFile(ctx.deps, ctx.caller, input)),
   downloadUrl: reader
-    .input(ZFileId)
+    .input(ZIdInput)
     .output(ZDownloadUrlOutput)
     .mutation(({ ctx, input }) => files.createDownloadUrl(ctx.deps, ctx.caller, input)),
 });

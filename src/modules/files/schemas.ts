@@ -1,6 +1,6 @@
 // Input and output schemas of file.*, exported for the client.
 import { z } from 'zod';
-import { ZText } from '../../schemas/text.js';
+import { ZText } from '../../schemas/common.js';
 
 export const ZTag = ZText.trim()
   .toLowerCase()
@@ -24,8 +24,6 @@ export const ZFileOutput = z.object({
   updatedAt: z.date(),
 });
 export type FileOutput = z.infer<typeof ZFileOutput>;
-
-export const ZFileId = z.object({ id: z.uuid() });
 
 export const ZListFilesInput = z.object({
   cursor: ZText.max(200).optional(),

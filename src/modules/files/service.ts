@@ -1,8 +1,8 @@
 // Reading and managing a user's files: list, get, rename, tags, delete, short-lived download links.
 import { jwtVerify, SignJWT } from 'jose';
+import { type CallerCredential, isCallerStillValid } from '../../auth/authenticate.js';
+import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import type { AppDeps, Caller } from '../../trpc/context.js';
-import { type CallerCredential, isCallerStillValid } from '../auth/authenticate.js';
 import { sanitizeFileName } from './file-name.js';
 import {
   dropBlobReference,

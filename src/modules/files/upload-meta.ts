@@ -1,7 +1,6 @@
 // Upload metadata from the places a caller can put it, validated by the same schema.
 import { ZodError } from 'zod';
-import { AppError } from '../../errors.js';
-import { fieldErrorsOf } from '../../trpc/errors.js';
+import { AppError, fieldErrorsOf } from '../../errors.js';
 import { type UploadMeta, ZUploadMeta } from './schemas.js';
 
 /** The typed client sends `x-docrpc-upload: base64url(JSON)`; absent means no name and no tags. */

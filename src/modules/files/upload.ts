@@ -2,9 +2,9 @@
 // stage (stream to private storage while hashing, measuring and sniffing) then commit (quota re-check,
 // blob reference and row in one transaction). A refusal at any point leaves no row and no bytes.
 import type { Readable } from 'node:stream';
+import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { BlobTooLargeError, type StagedBlob } from '../../storage/blob-store.js';
-import type { AppDeps, Caller } from '../../trpc/context.js';
 import { detectContentType } from './content-type.js';
 import { sanitizeFileName } from './file-name.js';
 import { addBlobReference, insertFile, lockBlobKey, lockOwner, usedBytes } from './queries.js';

@@ -1,5 +1,5 @@
 // A user's usage at a glance (files, bytes, quota, types); admins also see the server's totals.
-import type { AppDeps, Caller } from '../../trpc/context.js';
+import type { AppDeps, Caller } from '../../deps.js';
 import { filesByType, meanRunTimes, serverTotals, tasksByStatus } from './queries.js';
 
 import type { StatsOverview } from './schemas.js';

@@ -1,6 +1,6 @@
 // Facts about the running server that are safe to show anyone.
 import { appInfo } from '../../app-info.js';
-import type { AppDeps } from '../../trpc/context.js';
+import type { AppDeps } from '../../deps.js';
 import type { SystemInfo } from './schemas.js';
 
 export function getSystemInfo(deps: Pick<AppDeps, 'databaseKind' | 'startedAt' | 'now'>): SystemInfo {

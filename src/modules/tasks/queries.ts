@@ -1,8 +1,8 @@
 // SQL of the tasks module, owner-scoped.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
+import type { Db } from '../../db/client.js';
 import { tasks } from '../../db/schema/index.js';
-import type { Db } from '../auth/queries.js';
 import type { TaskOutput } from './schemas.js';
 
 export const taskColumns = {

@@ -1,22 +1,23 @@
 // task.*: background work the caller started, and its live progress.
+
+import { ZIdInput } from '../../schemas/common.js';
 import { router } from '../../trpc/init.js';
-import { authedProcedure } from '../../trpc/procedures.js';
+import { scopedProcedure } from '../../trpc/procedures.js';
 import {
   ZCreateDemoInput,
   ZListTasksInput,
   ZListTasksOutput,
   ZOnProgressInput,
-  ZTaskId,
   ZTaskOutput,
 } from './schemas.js';
 import * as tasks from './service.js';
 
-const reader = authedProcedure.meta({ scope: 'tasks:read' });
-const writer = authedProcedure.meta({ scope: 'tasks:write' });
+const reader = scopedProcedure('tasks:read');
+const writer = scopedProcedure('tasks:write');
 
 export const taskRouter = router({
   get: reader
-    .input(ZTaskId)
+    .input(ZIdInput)
     .output(ZTaskOutput)
     .query(({ ctx, input }) => tasks.getTask(ctx.deps, ctx.caller, input.id)),
   list: reader
@@ -24,11 +25,11 @@ export const taskRouter = router({
     .output(ZListTasksOutput)
     .query(({ ctx, input }) => tasks.listTasks(ctx.deps, ctx.caller, input)),
   cancel: writer
-    .input(ZTaskId)
+    .input(ZIdInput)
     .output(ZTaskOutput)
     .mutation(({ ctx, input }) => tasks.cancel(ctx.deps, ctx.caller, input.id)),
   retry: writer
-    .input(ZTaskId)
+    .input(ZIdInput)
     .output(ZTaskOutput)
     .mutation(({ ctx, input }) => tasks.retry(ctx.deps, ctx.caller, input.id)),
   createDemo: writer

@@ -1,7 +1,7 @@
 // Input and output schemas of task.*, exported for the client.
 import { z } from 'zod';
 import { ZDemoInput } from '../../jobs/definitions/demo.js';
-import { ZText } from '../../schemas/text.js';
+import { ZText } from '../../schemas/common.js';
 
 export const TASK_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const ZTaskStatus = z.enum(TASK_STATUSES);
@@ -26,7 +26,6 @@ export const ZTaskOutput = z.object({
 });
 export type TaskOutput = z.infer<typeof ZTaskOutput>;
 
-export const ZTaskId = z.object({ id: z.uuid() });
 export const ZListTasksInput = z.object({
   status: ZTaskStatus.optional(),
   type: ZText.max(100).optional(),

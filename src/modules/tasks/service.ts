@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { tracked } from '@trpc/server';
 import { sql } from 'drizzle-orm';
 import { fromDrizzle } from 'pg-boss';
+import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { fromPostgresJs } from '../../jobs/postgres-js-adapter.js';
 import { wakeups } from '../../jobs/progress.js';
 import { queueName } from '../../jobs/registry.js';
-import type { AppDeps, Caller } from '../../trpc/context.js';
 import {
   cancelTask,
   findTask,

@@ -3,7 +3,7 @@ import { enforceRateLimits, MAX_CALLER_WINDOW_SECONDS } from '../../rate-limit/r
 import { middleware } from '../init.js';
 
 /**
- * `authedProcedure.use(perCallerRateLimit('summarize', 20, 60))`: at most 20 calls per caller per minute,
+ * `scopedProcedure('documents:write').use(perCallerRateLimit('summarize', 20, 60))`: at most 20 calls per caller per minute,
  * then RATE_LIMIT_EXCEEDED with a retry-after. Must come after the caller is known.
  */
 export function perCallerRateLimit(name: string, limit: number, windowSeconds: number) {

@@ -1,21 +1,14 @@
-// authedProcedure's check: resolves the bearer into ctx.caller (non-null by type afterwards), enforces an
-// API token's scopes, and keeps subscriptions honest about expired or revoked credentials.
+// The signed-in procedures' check: resolves the bearer into ctx.caller (non-null by type afterwards), enforces
+// an API token's scope (or refuses API tokens where the procedure names none), and keeps subscriptions honest about expired or revoked credentials.
+
+import { authorize } from '../../auth/bearer.js';
 import { AppError } from '../../errors.js';
-import { authenticate } from '../../modules/auth/authenticate.js';
 import { middleware } from '../init.js';
 import { guardSubscription } from './subscription-guard.js';
 import { releasingWhenDone } from './subscription-slots.js';
 
 export const requireCaller = middleware(async ({ ctx, meta, type, signal, next }) => {
-  const caller = await authenticate(ctx.deps, ctx.bearer);
-  if (caller.scopes !== null && (!meta?.scope || !caller.scopes.includes(meta.scope))) {
-    throw new AppError(
-      'FORBIDDEN',
-      meta?.scope
-        ? `This API token lacks the "${meta.scope}" scope`
-        : 'API tokens cannot call this procedure',
-    );
-  }
+  const caller = await authorize(ctx.deps, ctx.bearer, meta?.scope ?? 'session');
   // Only what changes: tRPC merges it into ctx itself, so spreading ctx here would copy it twice per call.
   if (type !== 'subscription') return next({ ctx: { caller } });
   const release = ctx.subscriptionSlots?.take() ?? (() => {});

@@ -1,8 +1,9 @@
 // A subscription outlives the request that opened it: end it with AUTH_EXPIRED when the access token
 // expires, or when a periodic re-check finds the session revoked, the user disabled or the token revoked.
+
+import { isCallerStillValid } from '../../auth/authenticate.js';
+import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import { isCallerStillValid } from '../../modules/auth/authenticate.js';
-import type { AppDeps, Caller } from '../context.js';
 
 export function guardSubscription(deps: AppDeps, caller: Caller, source: unknown): unknown {
   if (!isAsyncIterable(source)) return source;

@@ -8,8 +8,8 @@
 //   by more than its maxLag, every call reads the database as if there were no cache;
 // - a read that raced an invalidation is answered but not kept (the generation counter).
 import { LRUCache } from 'lru-cache';
-import type { Database } from '../../db/client.js';
-import type { NotificationHub } from '../../db/notifications.js';
+import type { Database } from '../db/client.js';
+import type { NotificationHub } from '../db/notifications.js';
 import { findSessionCaller } from './queries.js';
 
 export const AUTH_CHANNEL = 'docrpc_auth';

@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 import {
   ensurePostgresOsUser,
   type OsUser,

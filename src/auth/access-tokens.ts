@@ -2,7 +2,7 @@
 import { randomUUID, type webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
-import { AppError } from '../../errors.js';
+import { AppError } from '../errors.js';
 
 export const TOKEN_ISSUER = 'docrpc';
 export const TOKEN_AUDIENCE = 'docrpc-api';

@@ -1,7 +1,7 @@
 // Recovers from a docrpc that was killed with SIGKILL: its postmaster outlives it and holds the data dir.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 
 /**
  * Reads postmaster.pid; if that postmaster still runs but the process that started it is gone (it was

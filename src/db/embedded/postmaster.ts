@@ -2,7 +2,7 @@
 // and stopped with escalating signals that always resolve, even when postgres already died.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 import type { OsUser } from './postgres-os-user.js';
 
 const START_TIMEOUT_MS = 60_000;

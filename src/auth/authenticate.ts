@@ -1,6 +1,7 @@
 // Turns a bearer token (access JWT or `drpc_` API token) into a Caller, or refuses it with a clear code.
-import { AppError } from '../../errors.js';
-import type { AppDeps, Caller } from '../../trpc/context.js';
+
+import type { AppDeps, Caller } from '../deps.js';
+import { AppError } from '../errors.js';
 import { verifyAccessToken } from './access-tokens.js';
 import { findApiTokenById, findApiTokenCaller, touchApiToken } from './queries.js';
 import type { SessionCallerRow } from './session-cache.js';
