@@ -114,9 +114,16 @@ function shapeOf(
   };
 }
 
-/** tRPC's code → HTTP status table is public only through this function, which reads nothing but the code. */
+const httpStatuses = new Map<TRPCCode, number>();
+
+/** tRPC's code → HTTP status table is public only through a function of an error; each code is asked once. */
 function httpStatusOf(code: TRPCCode): number {
-  return getHTTPStatusCodeFromError(new TRPCError({ code }));
+  let status = httpStatuses.get(code);
+  if (status === undefined) {
+    status = getHTTPStatusCodeFromError(new TRPCError({ code }));
+    httpStatuses.set(code, status);
+  }
+  return status;
 }
 
 /**
