@@ -13,7 +13,9 @@ import { getFile, verifyDownloadToken } from '../modules/files/service.js';
 import { commitUpload, type StagedUpload, stageUpload, uploadFile } from '../modules/files/upload.js';
 import { uploadMetaFromFields } from '../modules/files/upload-meta.js';
 import type { ByteRange } from '../storage/blob-store.js';
-import { sendJson } from './health.js';
+import { errorBody } from './error-body.js';
+import { sendJson } from './json-response.js';
+import { requestMetaOf } from './request-meta.js';
 
 export const FILE_CONTENT_PATH =
   /^\/files\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/content$/;
@@ -194,17 +196,10 @@ export async function handleContent(
     if (usable && ranges.length === 0 && (parsed.code & 2) !== 0) {
       res.setHeader('Content-Range', `bytes */${file.size}`);
       res.removeHeader('Content-Disposition');
-      sendJson(res, 416, {
-        error: {
-          message: 'Requested range not satisfiable',
-          data: {
-            code: 'BAD_REQUEST',
-            httpStatus: 416,
-            appCode: 'VALIDATION_ERROR',
-            fieldErrors: { range: ['is outside the file'] },
-          },
-        },
+      const outside = new AppError('VALIDATION_ERROR', 'Requested range not satisfiable', {
+        fieldErrors: { range: ['is outside the file'] },
       });
+      sendJson(res, 416, errorBody(outside, requestMetaOf(req).requestId, 416));
       return;
     }
 

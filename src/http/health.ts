@@ -1,5 +1,6 @@
 // /health says the process is up; /ready says it can serve (database reachable, not shutting down).
 import type { ServerResponse } from 'node:http';
+import { sendJson } from './json-response.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -28,16 +29,6 @@ export async function sendReadiness(
   );
   const ok = results.every(([, result]) => result === 'ok');
   sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not-ready', checks: Object.fromEntries(results) });
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-    'cache-control': 'no-store',
-  });
-  res.end(payload);
 }
 
 function withTimeout(promise: Promise<void>): Promise<void> {

@@ -10,10 +10,10 @@ import type { Config } from '../config.js';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { sendError } from './error-body.js';
 import { FILE_CONTENT_PATH, handleContent, handleUpload } from './file-routes.js';
-import { type ReadinessCheck, sendHealth, sendJson, sendReadiness } from './health.js';
+import { type ReadinessCheck, sendHealth, sendReadiness } from './health.js';
 import { attachRequestMeta, type RequestMeta, requestMetaOf } from './request-meta.js';
-import { sendRestError } from './rest-errors.js';
 
 import { createContextFactory } from './trpc-context.js';
 import { logCallError } from './trpc-error-log.js';
@@ -85,12 +85,8 @@ export function createHttpServer(args: {
       logRequest(logger, req, res, meta);
     });
     if (shuttingDown) res.setHeader('Connection', 'close');
-    route(req, res).catch((error: unknown) => {
-      logger.error({ err: error, requestId: meta.requestId }, 'request failed outside tRPC');
-      if (!res.headersSent)
-        sendJson(res, 500, { error: { message: 'Internal error', requestId: meta.requestId } });
-      else res.destroy();
-    });
+    // What a route did not answer itself: logged in full as an internal error, masked for the caller.
+    route(req, res).catch((error: unknown) => sendError(res, error, meta.requestId, logger));
   });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -110,7 +106,9 @@ export function createHttpServer(args: {
         }
         throw new AppError('RESOURCE_NOT_FOUND', `No route for ${req.method} ${pathname}`);
       } catch (error) {
-        return sendRestError(res, error, requestMetaOf(req).requestId, logger);
+        // A refused upload may still be arriving: do not read the rest, end the connection after answering.
+        if (!res.headersSent) res.setHeader('connection', 'close');
+        return sendError(res, error, requestMetaOf(req).requestId, logger);
       }
     }
     if (pathname === TRPC_PATH || pathname.startsWith(`${TRPC_PATH}/`)) {
@@ -121,7 +119,8 @@ export function createHttpServer(args: {
 
       return trpcHandler(req, res);
     }
-    sendJson(res, 404, { error: { message: `No route for ${pathname}`, appCode: 'RESOURCE_NOT_FOUND' } });
+    const notFound = new AppError('RESOURCE_NOT_FOUND', `No route for ${pathname}`);
+    sendError(res, notFound, requestMetaOf(req).requestId, logger);
   }
 
   const websocket = attachWebSocket({

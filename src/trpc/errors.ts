@@ -1,5 +1,9 @@
-// The one table from application codes to tRPC codes and HTTP statuses, and the error formatter built on it.
+// The one table from application codes to tRPC codes, and describeError: what a caller sees of any failure,
+// over tRPC (the error formatter) and outside it (src/http/error-body.ts) alike. HTTP statuses and JSON-RPC
+// numbers come from tRPC's own tables.
 import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
 import { type AppCode, AppError, type AppErrorDetails, fieldErrorsOf } from '../errors.js';
 
@@ -40,55 +44,7 @@ const TRPC_TO_APP_CODE: Partial<Record<TRPCCode, AppCode>> = {
   TOO_MANY_REQUESTS: 'RATE_LIMIT_EXCEEDED',
 };
 
-export const HTTP_STATUS: Record<TRPCCode, number> = {
-  PARSE_ERROR: 400,
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  PAYMENT_REQUIRED: 402,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_SUPPORTED: 405,
-  TIMEOUT: 408,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 412,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  UNPROCESSABLE_CONTENT: 422,
-  PRECONDITION_REQUIRED: 428,
-  TOO_MANY_REQUESTS: 429,
-  CLIENT_CLOSED_REQUEST: 499,
-  INTERNAL_SERVER_ERROR: 500,
-  NOT_IMPLEMENTED: 501,
-  BAD_GATEWAY: 502,
-  SERVICE_UNAVAILABLE: 503,
-  GATEWAY_TIMEOUT: 504,
-};
-
-export const TRPC_JSON_RPC_CODE: Record<TRPCCode, number> = {
-  PARSE_ERROR: -32700,
-  BAD_REQUEST: -32600,
-  INTERNAL_SERVER_ERROR: -32603,
-  NOT_IMPLEMENTED: -32603,
-  BAD_GATEWAY: -32603,
-  SERVICE_UNAVAILABLE: -32603,
-  GATEWAY_TIMEOUT: -32603,
-  UNAUTHORIZED: -32001,
-  PAYMENT_REQUIRED: -32002,
-  FORBIDDEN: -32003,
-  NOT_FOUND: -32004,
-  METHOD_NOT_SUPPORTED: -32005,
-  TIMEOUT: -32008,
-  CONFLICT: -32009,
-  PRECONDITION_FAILED: -32012,
-  PAYLOAD_TOO_LARGE: -32013,
-  UNSUPPORTED_MEDIA_TYPE: -32015,
-  UNPROCESSABLE_CONTENT: -32022,
-  PRECONDITION_REQUIRED: -32028,
-  TOO_MANY_REQUESTS: -32029,
-  CLIENT_CLOSED_REQUEST: -32099,
-};
-
-/** What every error carries in `error.data`, over tRPC and (later) REST alike. */
+/** What every error carries in `error.data`, over tRPC and plain HTTP alike (`path` only over tRPC). */
 export interface AppErrorData extends AppErrorDetails {
   code: TRPCCode;
   httpStatus: number;
@@ -97,63 +53,77 @@ export interface AppErrorData extends AppErrorDetails {
   requestId?: string;
 }
 
+/** `error` of every error answer: tRPC's shape (message, JSON-RPC code, data) with our data in it. */
 export interface AppErrorShape {
   message: string;
   code: number;
   data: AppErrorData;
 }
 
-/** Classifies any error thrown while serving a call. Internal causes never leak their message. */
-export function describeError(
-  error: TRPCError,
-  requestId: string | undefined,
-): Omit<AppErrorShape, 'code'> & {
-  trpcCode: TRPCCode;
-} {
-  const cause = error.cause;
+/**
+ * Classifies any failure: a TRPCError as tRPC hands it to the formatter (what was thrown is its cause),
+ * or whatever a plain-HTTP route threw. Internal causes never leak their message.
+ */
+export function describeError(error: unknown, requestId: string | undefined): AppErrorShape {
+  const cause = error instanceof TRPCError ? error.cause : error;
   if (cause instanceof AppError) {
-    const trpcCode = APP_CODE_TO_TRPC[cause.code];
     const message = cause.code === 'INTERNAL' ? internalMessage(requestId) : cause.message;
-    return {
-      trpcCode,
-      message,
-      data: {
-        code: trpcCode,
-        httpStatus: HTTP_STATUS[trpcCode],
-        appCode: cause.code,
-        requestId,
-        ...cause.details,
-      },
-    };
+    return shapeOf(APP_CODE_TO_TRPC[cause.code], cause.code, message, requestId, cause.details);
   }
-  if (cause instanceof ZodError) {
-    return {
-      trpcCode: 'BAD_REQUEST',
-      message: 'Invalid input',
-      data: {
-        code: 'BAD_REQUEST',
-        httpStatus: 400,
-        appCode: 'VALIDATION_ERROR',
-        requestId,
-        fieldErrors: fieldErrorsOf(cause),
-      },
-    };
+  if (isInputRefusal(error)) {
+    return shapeOf('BAD_REQUEST', 'VALIDATION_ERROR', 'Invalid input', requestId, {
+      fieldErrors: fieldErrorsOf(error.cause),
+    });
   }
-  const appCode = TRPC_TO_APP_CODE[error.code] ?? 'INTERNAL';
-  const trpcCode = error.code;
-  const message = appCode === 'INTERNAL' ? internalMessage(requestId) : refusalMessage(error);
+  if (error instanceof TRPCError) {
+    const appCode = TRPC_TO_APP_CODE[error.code] ?? 'INTERNAL';
+    const message = appCode === 'INTERNAL' ? internalMessage(requestId) : refusalMessage(error);
+    return shapeOf(error.code, appCode, message, requestId);
+  }
+  return shapeOf('INTERNAL_SERVER_ERROR', 'INTERNAL', internalMessage(requestId), requestId);
+}
+
+/** An internal failure is logged in full: the caller saw only a request id. */
+export function isInternal(error: unknown): boolean {
+  return describeError(error, undefined).data.appCode === 'INTERNAL';
+}
+
+/** The input failed its schema. tRPC also wraps a ZodError from a failed `.output()` check: that one is ours. */
+function isInputRefusal(error: unknown): error is TRPCError & { cause: ZodError } {
+  return error instanceof TRPCError && error.code === 'BAD_REQUEST' && error.cause instanceof ZodError;
+}
+
+function shapeOf(
+  code: TRPCCode,
+  appCode: AppCode,
+  message: string,
+  requestId: string | undefined,
+  details?: AppErrorDetails,
+): AppErrorShape {
   return {
-    trpcCode,
     message,
-    data: { code: trpcCode, httpStatus: HTTP_STATUS[trpcCode], appCode, requestId },
+    code: TRPC_ERROR_CODES_BY_KEY[code],
+    data: {
+      code,
+      httpStatus: httpStatusOf(code),
+      appCode,
+      // Left out rather than undefined: superjson would list an undefined in the answer's meta.
+      ...(requestId === undefined ? {} : { requestId }),
+      ...details,
+    },
   };
 }
 
-export function isInternal(error: TRPCError): boolean {
-  const cause = error.cause;
-  if (cause instanceof AppError) return cause.code === 'INTERNAL';
-  if (cause instanceof ZodError) return false;
-  return TRPC_TO_APP_CODE[error.code] === undefined;
+const httpStatuses = new Map<TRPCCode, number>();
+
+/** tRPC's code → HTTP status table is public only through a function of an error; each code is asked once. */
+function httpStatusOf(code: TRPCCode): number {
+  let status = httpStatuses.get(code);
+  if (status === undefined) {
+    status = getHTTPStatusCodeFromError(new TRPCError({ code }));
+    httpStatuses.set(code, status);
+  }
+  return status;
 }
 
 /**

@@ -3,8 +3,7 @@ import { initTRPC } from '@trpc/server';
 import superjson from 'superjson';
 import type { ApiScope } from '../db/schema/auth.js';
 import type { Context } from './context.js';
-
-import { describeError, TRPC_JSON_RPC_CODE } from './errors.js';
+import { describeError } from './errors.js';
 
 /** Per-procedure facts the middlewares read. */
 export interface ProcedureMeta {
@@ -19,16 +18,13 @@ const t = initTRPC
     transformer: superjson,
     // Never a stack trace, in any environment: the log line (with the same request id) has it.
     isDev: false,
-    errorFormatter({ error, path, ctx }) {
+    errorFormatter({ shape, error, ctx }) {
       // ctx is missing when the request failed before a context existed (bad content type, body too large);
       // the X-Request-ID response header still carries the id then.
-      const { trpcCode, message, data } = describeError(error, ctx?.requestId);
-      if (data.requestId === undefined) delete data.requestId;
-      return {
-        message,
-        code: TRPC_JSON_RPC_CODE[trpcCode],
-        data: { ...data, ...(path === undefined ? {} : { path }) },
-      };
+      const { message, code, data } = describeError(error, ctx?.requestId);
+      // tRPC's data brings the procedure path; a stack only with isDev, left out here should that change.
+      const { stack: _stack, ...trpcData } = shape.data;
+      return { ...shape, message, code, data: { ...trpcData, ...data } };
     },
   });
 

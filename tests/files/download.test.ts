@@ -65,6 +65,20 @@ describe('download', () => {
     const response = await get({ range: 'bytes=100-200' });
     expect(response.status).toBe(416);
     expect(response.headers.get('content-range')).toBe(`bytes */${BYTES.length}`);
+    // The same error body as every other, tRPC's code for a bad request with the status it was sent with.
+    expect(await response.json()).toEqual({
+      error: {
+        message: 'Requested range not satisfiable',
+        code: -32600,
+        data: {
+          code: 'BAD_REQUEST',
+          httpStatus: 416,
+          appCode: 'VALIDATION_ERROR',
+          requestId: response.headers.get('x-request-id'),
+          fieldErrors: { range: ['is outside the file'] },
+        },
+      },
+    });
   });
 
   it('a malformed range, several ranges, or a stale If-Range → the whole file', async () => {

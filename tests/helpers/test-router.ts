@@ -33,6 +33,8 @@ export const testRouter = mergeRouters(
           else await ctx.deps.db.$client.unsafe('select $1::uuid', [input.value]);
           throw new Error('the query should have failed');
         }),
+      // A bug of ours: the answer does not pass the procedure's own output schema.
+      badOutput: publicProcedure.output(z.object({ count: z.number().max(1) })).query(() => ({ count: 2 })),
       conflict: publicProcedure.output(z.never()).query(() => {
         throw new AppError('CONFLICT', 'That name is taken');
       }),

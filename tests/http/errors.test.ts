@@ -1,6 +1,7 @@
 // Every error a caller sees carries a stable appCode; internal ones are masked but traceable by request id.
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorBody } from '../../src/http/error-body.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { SECRET_IN_INTERNAL_ERROR, type TestRouter, testRouter } from '../helpers/test-router.js';
 
@@ -119,6 +120,21 @@ describe('internal errors', () => {
     expect(text).not.toMatch(/stack|\.ts:\d+/);
   });
 
+  it("include an answer that fails its own output schema: 500, not the caller's fault", async () => {
+    const response = await fetch(`${server.url}/trpc/test.badOutput`, {
+      headers: { 'x-request-id': 'bad-output-1' },
+    });
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as ErrorBody;
+    expect(body.error.json.message).toBe('Internal error (request id bad-output-1)');
+    expect(body.error.json.data).not.toHaveProperty('fieldErrors');
+    expect(body.error.json.data.appCode).toBe('INTERNAL');
+    const logged = server.logs
+      .lines()
+      .find((l) => l.requestId === 'bad-output-1' && l.msg === 'internal error');
+    expect(logged).toBeDefined();
+  });
+
   it('are logged in full under the same request id', async () => {
     const response = await fetch(`${server.url}/trpc/test.explode`, {
       headers: { 'x-request-id': 'trace-me-42' },
@@ -174,5 +190,34 @@ describe('application errors', () => {
     const error = await server.ws.test.conflict.query().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCClientError);
     expect(((error as TRPCClientError<TestRouter>).data as Record<string, unknown>).appCode).toBe('CONFLICT');
+  });
+});
+
+describe('outside tRPC', () => {
+  it('a plain-HTTP route answers with the same error object as a tRPC call, without the json envelope', async () => {
+    const headers = { 'x-request-id': 'same-refusal-1' };
+    const trpc = await fetch(`${server.url}/trpc/file.list`, { headers });
+    const plain = await fetch(`${server.url}/files/00000000-0000-4000-8000-000000000000/content`, {
+      headers,
+    });
+    expect(plain.status).toBe(trpc.status);
+    const trpcError = ((await trpc.json()) as ErrorBody).error.json;
+    const plainBody = (await plain.json()) as { error: ErrorBody['error']['json'] };
+    const { path, ...trpcData } = trpcError.data;
+    expect(path).toBe('file.list');
+    expect(plainBody).toEqual({
+      error: { message: trpcError.message, code: trpcError.code, data: trpcData },
+    });
+    expect(plainBody.error.data).toMatchObject({ appCode: 'AUTH_REQUIRED', requestId: 'same-refusal-1' });
+  });
+
+  it('an unexpected failure is masked the same way', () => {
+    expect(errorBody(new Error(SECRET_IN_INTERNAL_ERROR), 'rid-7')).toEqual({
+      error: {
+        message: 'Internal error (request id rid-7)',
+        code: -32603,
+        data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500, appCode: 'INTERNAL', requestId: 'rid-7' },
+      },
+    });
   });
 });

@@ -28,10 +28,21 @@ describe('/health and /ready', () => {
     expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok', queue: 'ok' } });
   });
 
-  it('an unknown path is a JSON 404', async () => {
+  it('an unknown path is a JSON 404 with its appCode in error.data, as every error body', async () => {
     const response = await fetch(`${server.url}/nowhere`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { appCode: 'RESOURCE_NOT_FOUND' } });
+    expect(await response.json()).toEqual({
+      error: {
+        message: 'No route for /nowhere',
+        code: -32004,
+        data: {
+          code: 'NOT_FOUND',
+          httpStatus: 404,
+          appCode: 'RESOURCE_NOT_FOUND',
+          requestId: response.headers.get('x-request-id'),
+        },
+      },
+    });
   });
 });
 
