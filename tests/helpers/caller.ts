@@ -2,14 +2,12 @@
 // HTTP in between. For tests of business rules; what the transport does (statuses, headers, WebSocket, upload
 // bytes) stays in the end-to-end tests on startTestServer.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { getTRPCErrorShape, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { type AppServices, startAppServices } from '../../src/app.js';
 import { appRouter } from '../../src/app-router.js';
-import { type Config, loadConfig } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { ZUploadMeta } from '../../src/modules/files/schemas.js';
 import type { Context } from '../../src/trpc/context.js';
@@ -17,6 +15,7 @@ import { createCallerFactory } from '../../src/trpc/init.js';
 import { type NewUser, newUserInput, type TestUser } from './auth.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { captureLogs, type LogCapture } from './log-capture.js';
+import { loadTestConfig } from './test-config.js';
 
 const createAppCaller = createCallerFactory(appRouter);
 
@@ -57,16 +56,7 @@ export interface TestCallers {
 
 export async function startTestCallers(options: { env?: Record<string, string> } = {}): Promise<TestCallers> {
   const database = await createTestDatabase();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'docrpc-test-data-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    DATABASE_POOL_MAX: '4',
-    DATA_DIR: dataDir,
-    JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
-    LOG_LEVEL: 'debug',
-    LOG_PRETTY: 'false',
-    SHUTDOWN_TIMEOUT_MS: '3000',
+  const config = await loadTestConfig(database.url, {
     // Every test registers its own users from one "IP".
     AUTH_RATE_LIMIT: '1000',
     // No worker: a task stays where the test put it (queued, cancelled…), so state rules are checked
@@ -116,7 +106,7 @@ export async function startTestCallers(options: { env?: Record<string, string> }
     async close() {
       await services.stop();
       await database.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(config.dataDir, { recursive: true, force: true });
     },
   };
 }
