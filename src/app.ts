@@ -27,6 +27,14 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+/** What runs behind the transports: the deps every service receives, and how to stop them. */
+export interface AppServices {
+  deps: AppDeps;
+  database: ProvisionedDatabase;
+  /** Ordered shutdown: staged uploads, then the job queue, then the database. */
+  stop(): Promise<void>;
+}
+
 export async function startApp(options: {
   config: Config;
   logger: Logger;
@@ -35,6 +43,51 @@ export async function startApp(options: {
   /** The embedded PostgreSQL died under us: the process should stop (and be restarted by its supervisor). */
   onDatabaseLost?: () => void;
 }): Promise<RunningApp> {
+  const { config, logger } = options;
+  const services = await startAppServices(options);
+  const { deps, database } = services;
+  const http = createHttpServer({
+    config,
+    logger,
+    router: options.router ?? appRouter,
+    deps,
+    readinessChecks: [
+      { name: 'database', check: async () => void (await database.sql`select 1`) },
+      { name: 'queue', check: async () => void (await deps.jobs.getQueues()) },
+    ],
+  });
+  let address: Awaited<ReturnType<typeof http.listen>>;
+  try {
+    address = await http.listen();
+  } catch (error) {
+    await services.stop();
+    throw error;
+  }
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`,
+    port: address.port,
+    database,
+    stop() {
+      stopping ??= (async () => {
+        await http.close();
+        await services.stop();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Database, job queue (and workers when this process runs them), session cache and blob store, wired into
+ * AppDeps. startApp puts the HTTP/WS server in front; in-process tests call the router with these deps.
+ */
+export async function startAppServices(options: {
+  config: Config;
+  logger: Logger;
+  onDatabaseLost?: () => void;
+}): Promise<AppServices> {
   const { config, logger } = options;
   const database = await provisionDatabase(config, logger, options.onDatabaseLost);
   let jobs: JobQueue | undefined;
@@ -73,47 +126,19 @@ export async function startApp(options: {
   }
   const queue = jobs;
   const hub = notifications;
-  const http = createHttpServer({
-    config,
-    logger,
-    router: options.router ?? appRouter,
-    deps,
-    readinessChecks: [
-      { name: 'database', check: async () => void (await database.sql`select 1`) },
-      { name: 'queue', check: async () => void (await queue.getQueues()) },
-    ],
-  });
   // The dummy hash makes unknown-user logins cost what real ones cost; make it before the first one.
   await warmPasswordHasher();
-  const stopQueue = async () => {
-    progress.close();
-    await hub.close();
-    // Running handlers get SHUTDOWN_TIMEOUT_MS to finish; pg-boss hands back what does not.
-    await queue.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true });
-  };
-  let address: Awaited<ReturnType<typeof http.listen>>;
-  try {
-    address = await http.listen();
-  } catch (error) {
-    await stopQueue();
-    await database.shutdown();
-    throw error;
-  }
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  let stopping: Promise<void> | undefined;
   return {
-    url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`,
-    port: address.port,
+    deps,
     database,
-    stop() {
-      stopping ??= (async () => {
-        await http.close();
-        // Uploads cut off by the close above must not leave their staged bytes for the next start.
-        await blobs.close();
-        await stopQueue();
-        await database.shutdown();
-      })();
-      return stopping;
+    async stop() {
+      // Uploads cut off by the server's close must not leave their staged bytes for the next start.
+      await blobs.close();
+      progress.close();
+      await hub.close();
+      // Running handlers get SHUTDOWN_TIMEOUT_MS to finish; pg-boss hands back what does not.
+      await queue.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true });
+      await database.shutdown();
     },
   };
 }

@@ -1,4 +1,4 @@
-// file.list (keyset pages, filters), get, rename, updateTags, delete, and owner scoping of each.
+// file.list over HTTP (keyset pages, filters, forged cursors, owner scoping) and the download route's scoping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../src/app-router.js';
 import { PDF, TEXT } from '../fixtures/files.js';
@@ -96,42 +96,18 @@ describe('file.list', () => {
   });
 });
 
-describe('file.get, rename, updateTags, delete', () => {
-  it('work for the owner', async () => {
-    const file = await upload('draft.txt');
-    const api = as(owner);
-    expect((await api.file.get.query({ id: file.id })).name).toBe('draft.txt');
-    expect((await api.file.rename.mutate({ id: file.id, name: '../final version.txt' })).name).toBe(
-      'final version.txt',
-    );
-    expect(
-      (await api.file.updateTags.mutate({ id: file.id, tags: ['Final', 'final', 'legal'] })).tags,
-    ).toEqual(['final', 'legal']);
-    expect(await appCodeOf(api.file.updateTags.mutate({ id: file.id, tags: ['no spaces allowed'] }))).toBe(
-      'VALIDATION_ERROR',
-    );
-    await api.file.delete.mutate({ id: file.id });
-    expect(await appCodeOf(api.file.get.query({ id: file.id }))).toBe('RESOURCE_NOT_FOUND');
-    expect(await appCodeOf(api.file.delete.mutate({ id: file.id }))).toBe('RESOURCE_NOT_FOUND');
-  });
-
-  it("answer RESOURCE_NOT_FOUND for another user's file, for every procedure and the download route", async () => {
+// The rules of get, rename, updateTags and delete (and their owner scoping) are tested in-process in
+// manage.caller.test.ts; here only what needs the HTTP route.
+describe('GET /files/:id/content', () => {
+  it("answers 404 RESOURCE_NOT_FOUND for another user's file, which stays the owner's", async () => {
     const file = await upload('private.txt');
-    const api = as(intruder);
-    expect(await appCodeOf(api.file.get.query({ id: file.id }))).toBe('RESOURCE_NOT_FOUND');
-    expect(await appCodeOf(api.file.rename.mutate({ id: file.id, name: 'mine now' }))).toBe(
-      'RESOURCE_NOT_FOUND',
-    );
-    expect(await appCodeOf(api.file.updateTags.mutate({ id: file.id, tags: ['x'] }))).toBe(
-      'RESOURCE_NOT_FOUND',
-    );
-    expect(await appCodeOf(api.file.delete.mutate({ id: file.id }))).toBe('RESOURCE_NOT_FOUND');
-    expect(await appCodeOf(api.file.downloadUrl.mutate({ id: file.id }))).toBe('RESOURCE_NOT_FOUND');
     const download = await fetch(`${server.url}/files/${file.id}/content`, {
       headers: { authorization: `Bearer ${intruder.session.accessToken}` },
     });
     expect(download.status).toBe(404);
-    // And the owner's file is untouched.
+    expect(
+      ((await download.json()) as { error?: { data?: { appCode?: string } } }).error?.data?.appCode,
+    ).toBe('RESOURCE_NOT_FOUND');
     expect(await as(owner).file.get.query({ id: file.id })).toMatchObject({ name: 'private.txt', tags: [] });
   });
 });

@@ -27,16 +27,23 @@ export function appClient(url: string, token?: string) {
   });
 }
 
-export async function registerUser(
-  server: { url: string },
-  overrides: Partial<{ username: string; email: string; password: string }> = {},
-): Promise<TestUser> {
+export type NewUser = Omit<TestUser, 'session'>;
+
+/** auth.register's input for a user no other test has: a random name, the same good password. */
+export function newUserInput(overrides: Partial<NewUser> = {}): NewUser {
   const suffix = randomBytes(4).toString('hex');
-  const input = {
+  return {
     username: overrides.username ?? `user_${suffix}`,
     email: overrides.email ?? `user_${suffix}@example.com`,
     password: overrides.password ?? GOOD_PASSWORD,
   };
+}
+
+export async function registerUser(
+  server: { url: string },
+  overrides: Partial<NewUser> = {},
+): Promise<TestUser> {
+  const input = newUserInput(overrides);
   const session = await appClient(server.url).auth.register.mutate(input);
   return { ...input, session };
 }

@@ -1,7 +1,5 @@
 // Starts the real docrpc server on port 0 against a fresh test database and hands back typed clients.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import {
   createTRPCClient,
   createWSClient,
@@ -15,10 +13,11 @@ import type { AnyTRPCRouter } from '@trpc/server';
 import superjson from 'superjson';
 import { type RunningApp, startApp } from '../../src/app.js';
 import type { AppRouter } from '../../src/app-router.js';
-import { type Config, loadConfig } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { captureLogs, type LogCapture } from './log-capture.js';
+import { loadTestConfig } from './test-config.js';
 
 /** Any router built with our initTRPC (same context and transformer), e.g. the app router plus test procedures. */
 export type DocrpcRouter = AnyTRPCRouter & { _def: { _config: AppRouter['_def']['_config'] } };
@@ -44,20 +43,7 @@ export async function startTestServer<TRouter extends DocrpcRouter = AppRouter>(
   options: { router?: TRouter; env?: Record<string, string> } = {},
 ): Promise<TestServer<TRouter>> {
   const database = await createTestDatabase();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'docrpc-test-data-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    DATABASE_POOL_MAX: '4',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
-    LOG_LEVEL: 'debug',
-    LOG_PRETTY: 'false',
-    SHUTDOWN_TIMEOUT_MS: '3000',
-    ...options.env,
-  });
+  const config = await loadTestConfig(database.url, { PORT: '0', HOST: '127.0.0.1', ...options.env });
   const logs = captureLogs();
   const logger = createLogger(config, logs.stream);
   const app = await startApp({ config, logger, ...(options.router ? { router: options.router } : {}) });
@@ -101,7 +87,7 @@ export async function startTestServer<TRouter extends DocrpcRouter = AppRouter>(
       await wsClient.close();
       await app.stop();
       await database.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(config.dataDir, { recursive: true, force: true });
     },
   };
 }
