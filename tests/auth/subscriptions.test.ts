@@ -23,27 +23,40 @@ interface Outcome {
   error: unknown;
 }
 
-function collect(
-  client: TestServer<TestRouter>['ws'],
-  untilTicks = Number.POSITIVE_INFINITY,
-): Promise<Outcome> {
-  return new Promise((resolve) => {
+interface Collecting {
+  /** Settles at the first tick, or when the subscription ends without one (the outcome then says why). */
+  streaming: Promise<void>;
+  outcome: Promise<Outcome>;
+}
+
+function collect(client: TestServer<TestRouter>['ws'], untilTicks = Number.POSITIVE_INFINITY): Collecting {
+  let streamingNow: () => void = () => {};
+  const streaming = new Promise<void>((resolve) => {
+    streamingNow = resolve;
+  });
+  const outcome = new Promise<Outcome>((resolve) => {
     let ticks = 0;
+    const end = (result: Outcome) => {
+      streamingNow();
+      resolve(result);
+    };
     const subscription = client.test.ticks.subscribe(
       { everyMs: 20 },
       {
         onData: () => {
           ticks += 1;
+          streamingNow();
           if (ticks >= untilTicks) {
-            resolve({ ticks, error: undefined });
+            end({ ticks, error: undefined });
             subscription.unsubscribe();
           }
         },
-        onError: (error) => resolve({ ticks, error }),
-        onComplete: () => resolve({ ticks, error: 'completed' }),
+        onError: (error) => end({ ticks, error }),
+        onComplete: () => end({ ticks, error: 'completed' }),
       },
     );
   });
+  return { streaming, outcome };
 }
 
 const appCode = (error: unknown) =>
@@ -52,12 +65,12 @@ const appCode = (error: unknown) =>
 describe('authenticated subscriptions', () => {
   it('stream to a signed-in caller', async () => {
     const user = await registerUser(server);
-    const outcome = await collect(server.as(user.session.accessToken).ws, 5);
+    const outcome = await collect(server.as(user.session.accessToken).ws, 5).outcome;
     expect(outcome).toEqual({ ticks: 5, error: undefined });
   });
 
   it('refuse a caller without credentials', async () => {
-    const outcome = await collect(server.ws);
+    const outcome = await collect(server.ws).outcome;
     expect(appCode(outcome.error)).toBe('AUTH_REQUIRED');
     expect(outcome.ticks).toBe(0);
   });
@@ -65,9 +78,11 @@ describe('authenticated subscriptions', () => {
   it('end with AUTH_EXPIRED when the session is revoked', async () => {
     const user = await registerUser(server);
     const running = collect(server.as(user.session.accessToken).ws);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Revoke only once the stream is running: a subscription asked for after the revocation is refused
+    // at its start (AUTH_INVALID), which is another test.
+    await running.streaming;
     await appClient(server.url, user.session.accessToken).auth.logout.mutate();
-    const outcome = await running;
+    const outcome = await running.outcome;
     expect(appCode(outcome.error)).toBe('AUTH_EXPIRED');
     expect(outcome.ticks).toBeGreaterThan(0);
   });
@@ -75,11 +90,11 @@ describe('authenticated subscriptions', () => {
   it('end with AUTH_EXPIRED when the session is revoked outside this process (in SQL)', async () => {
     const user = await registerUser(server);
     const running = collect(server.as(user.session.accessToken).ws);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await running.streaming;
     const sql = postgres(server.database.url, { max: 1, onnotice: () => {} });
     await sql`update sessions set revoked_at = now() where user_id = ${user.session.user.id}`;
     await sql.end();
-    const outcome = await running;
+    const outcome = await running.outcome;
     expect(appCode(outcome.error)).toBe('AUTH_EXPIRED');
     expect(outcome.ticks).toBeGreaterThan(0);
   });
@@ -90,19 +105,19 @@ describe('authenticated subscriptions', () => {
     const ws = server.as(user.session.accessToken).ws;
     const running = Array.from({ length: 10 }, () => collect(ws));
     const unaffected = collect(server.as(bystander.session.accessToken).ws, 30);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await Promise.all([...running, unaffected].map((c) => c.streaming));
     await appClient(server.url, user.session.accessToken).auth.logout.mutate();
-    for (const outcome of await Promise.all(running)) {
+    for (const outcome of await Promise.all(running.map((c) => c.outcome))) {
       expect(appCode(outcome.error)).toBe('AUTH_EXPIRED');
       expect(outcome.ticks).toBeGreaterThan(0);
     }
-    expect(await unaffected).toEqual({ ticks: 30, error: undefined });
+    expect(await unaffected.outcome).toEqual({ ticks: 30, error: undefined });
   });
 
   it('end with AUTH_EXPIRED when the access token expires', async () => {
     const user = await registerUser(server);
     const started = Date.now();
-    const outcome = await collect(server.as(user.session.accessToken).ws);
+    const outcome = await collect(server.as(user.session.accessToken).ws).outcome;
     expect(appCode(outcome.error)).toBe('AUTH_EXPIRED');
     expect(Date.now()).toBeGreaterThanOrEqual(user.session.accessTokenExpiresAt.getTime() - 50);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -116,8 +131,8 @@ describe('authenticated subscriptions', () => {
       scopes: ['tasks:read'],
     });
     const running = collect(server.as(secret).ws);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await running.streaming;
     await account.auth.revokeToken.mutate({ id: token.id });
-    expect(appCode((await running).error)).toBe('AUTH_EXPIRED');
+    expect(appCode((await running.outcome).error)).toBe('AUTH_EXPIRED');
   });
 });

@@ -1,4 +1,5 @@
 // The app router plus a few procedures that exist only to drive the error, size and shutdown paths.
+import { EventEmitter } from 'node:events';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { appRouter } from '../../src/app-router.js';
@@ -6,6 +7,9 @@ import { AppError } from '../../src/errors.js';
 import { mergeRouters, router } from '../../src/trpc/init.js';
 import { perCallerRateLimit } from '../../src/trpc/middlewares/rate-limit.js';
 import { publicProcedure, scopedProcedure, sessionProcedure } from '../../src/trpc/procedures.js';
+
+/** Emits 'started' when a test.slow call begins: the request is then surely in the server's hands. */
+export const slowCalls = new EventEmitter();
 
 export const SECRET_IN_INTERNAL_ERROR = 'relation "secret_internal_table" does not exist';
 
@@ -42,6 +46,7 @@ export const testRouter = mergeRouters(
         .input(z.object({ ms: z.number().int().max(5_000) }))
         .output(z.object({ waited: z.number() }))
         .query(async ({ input }) => {
+          slowCalls.emit('started');
           await new Promise((resolve) => setTimeout(resolve, input.ms));
           return { waited: input.ms };
         }),
