@@ -92,7 +92,8 @@ async function queriesDuring(run: () => Promise<unknown>): Promise<number> {
 
 describe('session cache', () => {
   it('answers repeated lookups of a session from memory, and only for its own user', async () => {
-    const { cache } = await rig();
+    // Lag is not what this test is about: a loaded machine must not make the hub look behind.
+    const { cache } = await rig(PATIENT);
     const { userId, sessionId } = await signedIn();
     expect(await queriesDuring(() => cache.find(userId, sessionId))).toBe(1);
     expect(await queriesDuring(() => cache.find(userId, sessionId))).toBe(0);
@@ -161,7 +162,11 @@ describe('session cache', () => {
     await vi.waitFor(() => expect(hub.isCurrent()).toBe(true), { timeout: 2_000 });
     // The row cached before the stall was forgotten when the stuck notification came through.
     expect((await cache.find(userId, sessionId))?.revokedAt).not.toBeNull();
-    expect(await queriesDuring(() => cache.find(userId, sessionId))).toBe(0);
+    // Memory serves again once the hub is current; on a loaded machine a late heartbeat may briefly
+    // make it look behind again, so wait for a lookup that costs no query rather than demand the next.
+    await vi.waitFor(async () => expect(await queriesDuring(() => cache.find(userId, sessionId))).toBe(0), {
+      timeout: 5_000,
+    });
   });
 
   it('forgets everything when its LISTEN connection drops, since notifications may have been lost', async () => {
