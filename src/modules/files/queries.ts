@@ -69,8 +69,8 @@ export async function insertFile(
 // sends it unnamed, parsed and planned every time (bench/README.md findings, "file.list with every query
 // prepared": -1801 µs CPU per request, +39 % req/s). Against the postgres-js statements with hand-mapped
 // rows they replaced, Drizzle's row mapping costs ~20-40 µs of node CPU per 20-row list call and ~5-10 µs
-// per findFile (in-process A/B, 2026-12-02), a few percent of file.list's CPU per request; bench/files
-// file.list docrpc / bare tRPC stayed within its run-to-run noise (0.90-1.50 by req/s on a busy machine).
+// per findFile (in-process A/B, 2026-12-02), a few percent of file.list's CPU per request: in bench/files
+// (c), docrpc's node CPU per request went 465 -> 468 µs, docrpc / bare tRPC within its run-to-run noise.
 const findFileQuery = perDatabase((db) =>
   db
     .select(fileColumns)
