@@ -23,7 +23,8 @@ function selectSessionCaller(db: Database) {
 }
 
 // Runs on every authenticated call: prepared once per database handle. Drizzle otherwise sends unnamed,
-// unprepared statements (an extra round trip and a fresh plan each time: ~1.8 ms per call in bench/).
+// unprepared statements, parsed and planned each time (bench/README.md findings, "file.list with every
+// query prepared": the session query unprepared cost +1342 µs CPU per request, prepared +59).
 const sessionCallerQuery = perDatabase((db) => selectSessionCaller(db).prepare('auth_session_caller'));
 
 export async function findSessionCaller(db: Database, userId: string, sessionId: string) {

@@ -11,7 +11,8 @@ import {
 export interface AuthSecrets {
   /**
    * HS256 key for access tokens and signed URLs, as a WebCrypto key made once: jose 6 turns a KeyObject
-   * or raw bytes back into a CryptoKey on every sign and verify (~26 µs per call, bench/files-micro.ts).
+   * or raw bytes back into a CryptoKey on every sign and verify (~26 µs per call: bench/README.md
+   * findings, "file.list step costs").
    */
   jwtKey: webcrypto.CryptoKey;
   /** AES-256-GCM key for secrets stored at rest (users' LLM API keys). */

@@ -1,7 +1,7 @@
 // A shorter road for the commonest call there is: one GET query (`/trpc/file.list?input=…`), not batched,
 // not streamed. tRPC's resolveResponse takes every request through Fetch-API objects (a Request made
 // from the IncomingMessage, a Response, its body read back into a Buffer): about 250 µs of the ~1.7 ms
-// file.list costs (bench/README.md). Here the procedure is called with the same public building blocks
+// file.list costs (bench/README.md, "Short road"). Here the procedure is called with the same public building blocks
 // tRPC's adapters use (callTRPCProcedure, getTRPCErrorShape, transformTRPCResponse, getHTTPStatusCode)
 // and the answer is written directly. Anything else, or anything unusual about the request, returns false
 // before any work is done and goes the usual way; a test holds both roads to the same bytes.

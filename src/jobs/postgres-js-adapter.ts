@@ -1,7 +1,7 @@
 // pg-boss's `db` option over a postgres-js client or transaction, sending pg-boss's SQL as named prepared
 // statements. Its job insert is a large json_to_recordset statement: through node-postgres or drizzle it
 // is parsed and planned on every send (1.6 ms of PostgreSQL CPU per job here), prepared about half
-// (bench/tasks/enqueue-micro.ts).
+// (bench/README.md findings, "Enqueue cost").
 import type { Db } from 'pg-boss';
 import type postgres from 'postgres';
 

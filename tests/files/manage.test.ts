@@ -44,6 +44,13 @@ describe('file.list', () => {
     expect(third.nextCursor).toBeNull();
     const oldest = await api.file.list.query({ limit: 2, q: 'page-', sort: 'oldest' });
     expect(oldest.items.map((f) => f.name)).toEqual(['page-0.txt', 'page-1.txt']);
+    const oldestNext = await api.file.list.query({
+      limit: 2,
+      q: 'page-',
+      sort: 'oldest',
+      cursor: oldest.nextCursor ?? undefined,
+    });
+    expect(oldestNext.items.map((f) => f.name)).toEqual(['page-2.txt', 'page-3.txt']);
   });
 
   it('filters by tag, name and type', async () => {

@@ -1,9 +1,14 @@
 // SQL for admin.*: the only queries that read across users, reachable only through adminProcedure.
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
+import { type Keyset, keysetAfter, keysetOrder, rowsForPage } from '../../db/keyset.js';
 import { sessions, users } from '../../db/schema/index.js';
 
-export function listUsersPage(db: Database, cursor: string | undefined, limit: number) {
+/** admin.users.list's order: by id, a stable order that needs no lookup of the cursor's row. */
+const userKeyset: Keyset = { columns: [users.id], direction: 'asc' };
+
+/** The rows of one page (rowsForPage: one extra) of every account after the id `afterId`. */
+export function listUsersPage(db: Database, afterId: string | undefined, limit: number) {
   return db
     .select({
       id: users.id,
@@ -14,9 +19,9 @@ export function listUsersPage(db: Database, cursor: string | undefined, limit: n
       createdAt: users.createdAt,
     })
     .from(users)
-    .where(cursor ? gt(users.id, cursor) : undefined)
-    .orderBy(asc(users.id))
-    .limit(limit + 1);
+    .where(afterId ? keysetAfter(userKeyset, sql`(${afterId}::uuid)`) : undefined)
+    .orderBy(...keysetOrder(userKeyset))
+    .limit(rowsForPage(limit));
 }
 
 /** Disabling bumps the token version and ends every session, so access stops at once. */

@@ -1,13 +1,13 @@
 // Administration of accounts: list them, disable or enable one.
 
+import { pageOf } from '../../db/keyset.js';
 import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { listUsersPage, setUserDisabled } from './queries.js';
 
 export async function listUsers(deps: AppDeps, input: { cursor?: string | undefined; limit: number }) {
   const rows = await listUsersPage(deps.db, input.cursor, input.limit);
-  const items = rows.slice(0, input.limit);
-  return { items, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+  return pageOf(rows, input.limit, (last) => last.id);
 }
 
 export async function setDisabled(

@@ -1,8 +1,9 @@
 // SQL of the files module. Every query names the owner; deleted (soft) rows are invisible to callers.
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, ilike, isNull, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/client.js';
+import { type Keyset, keysetAfter, keysetOrder, rowsForPage } from '../../db/keyset.js';
+import { perDatabase } from '../../db/per-database.js';
 import { blobs, files, users } from '../../db/schema/index.js';
-import { FILE_COLUMNS, type FileListQuery, listFilesSql } from './list-sql.js';
 
 export const fileColumns = {
   id: files.id,
@@ -15,7 +16,7 @@ export const fileColumns = {
   updatedAt: files.updatedAt,
 };
 
-const live = (ownerId: string) => and(eq(files.ownerId, ownerId), isNull(files.deletedAt));
+const live = (ownerId: string | SQLWrapper) => and(eq(files.ownerId, ownerId), isNull(files.deletedAt));
 
 /** Serialises one owner's uploads and deletes, so quota checks see every committed byte. */
 export async function lockOwner(db: Db, ownerId: string): Promise<void> {
@@ -63,84 +64,90 @@ export async function insertFile(
   return row;
 }
 
-// The reads behind every file.get, file.list and download go straight to postgres-js, as named prepared
-// statements (one per list shape, at most 32): drizzle would rebuild the SQL on every call (~110 µs) and
-// then map each row through its column decoders (~110 µs per 20-row page, bench/README.md).
-/** A files row as postgres-js returns it on drizzle's client: int8 and timestamps as text. */
-interface FileRowText {
-  id: string;
-  name: string;
-  mime: string;
-  size: string;
-  sha256: string;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
+// file.get, file.list and every download read through these: Drizzle prepared statements, made once per
+// database handle (one per list shape, at most 32). Unprepared, Drizzle builds the SQL on each call and
+// sends it unnamed, parsed and planned every time (bench/README.md findings, "file.list with every query
+// prepared": -1801 µs CPU per request, +39 % req/s). Against the postgres-js statements with hand-mapped
+// rows they replaced, Drizzle's row mapping costs ~20-40 µs of node CPU per 20-row list call and ~5-10 µs
+// per findFile (in-process A/B, 2026-12-02), a few percent of file.list's CPU per request: in bench/files
+// (c), docrpc's node CPU per request went 465 -> 468 µs, docrpc / bare tRPC within its run-to-run noise.
+const findFileQuery = perDatabase((db) =>
+  db
+    .select(fileColumns)
+    .from(files)
+    .where(and(live(sql.placeholder('ownerId')), eq(files.id, sql.placeholder('id'))))
+    .prepare('files_find'),
+);
+
+export async function findFile(db: Database, ownerId: string, id: string) {
+  const [row] = await findFileQuery(db).execute({ ownerId, id });
+  return row;
 }
 
-export interface FileRow extends Omit<FileRowText, 'size' | 'createdAt' | 'updatedAt'> {
-  size: number;
-  createdAt: Date;
-  updatedAt: Date;
+export interface FileListQuery {
+  limit: number;
+  sort: 'newest' | 'oldest';
+  tag?: string | undefined;
+  q?: string | undefined;
+  mime?: string | undefined;
+  /** The last row already seen: its created_at as Postgres text (microseconds intact) and its id. */
+  after?: readonly [createdAt: string, id: string] | undefined;
 }
 
-const toFileRow = (row: FileRowText): FileRow => ({
-  id: row.id,
-  name: row.name,
-  mime: row.mime,
-  size: Number(row.size),
-  sha256: row.sha256,
-  tags: row.tags,
-  createdAt: new Date(row.createdAt),
-  updatedAt: new Date(row.updatedAt),
+/** Which optional parts a list query has: each combination is its own prepared statement. */
+type ListShape = Pick<FileListQuery, 'sort'> & Record<'tag' | 'q' | 'mime' | 'after', boolean>;
+
+const fileKeyset = (sort: FileListQuery['sort']): Keyset => ({
+  columns: [files.createdAt, files.id],
+  direction: sort === 'newest' ? 'desc' : 'asc',
 });
 
-const FIND_FILE_SQL = `select ${FILE_COLUMNS} from files where owner_id = $1 and deleted_at is null and id = $2`;
-
-export async function findFile(db: Database, ownerId: string, id: string): Promise<FileRow | undefined> {
-  const [row] = await db.$client.unsafe<FileRowText[]>(FIND_FILE_SQL, [ownerId, id], { prepare: true });
-  return row && toFileRow(row);
+function prepareFileList(db: Database, shape: ListShape, name: string) {
+  const keyset = fileKeyset(shape.sort);
+  const afterPosition = sql`(${sql.placeholder('afterCreatedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)`;
+  return db
+    .select({ ...fileColumns, cursorCreatedAt: sql<string>`${files.createdAt}::text` })
+    .from(files)
+    .where(
+      and(
+        live(sql.placeholder('ownerId')),
+        shape.tag ? sql`${files.tags} @> array[${sql.placeholder('tag')}]::text[]` : undefined,
+        shape.q ? ilike(files.name, sql.placeholder('namePattern')) : undefined,
+        shape.mime ? eq(files.mime, sql.placeholder('mime')) : undefined,
+        shape.after ? keysetAfter(keyset, afterPosition) : undefined,
+      ),
+    )
+    .orderBy(...keysetOrder(keyset))
+    .limit(sql.placeholder('rows'))
+    .prepare(name);
 }
 
-const listFilesSqlByShape = new Map<string, string>();
+const fileListQueries = perDatabase(() => new Map<string, ReturnType<typeof prepareFileList>>());
 
-export interface FilePage {
-  items: FileRow[];
-  /** Where the next page starts (the last item's created_at as text and id), or null on the last page. */
-  next: { createdAt: string; id: string } | null;
-}
-
-/** One page of the owner's live files after `query.after`, in `query.sort` order. */
-export async function listFiles(db: Database, ownerId: string, query: FileListQuery): Promise<FilePage> {
+/**
+ * The rows of one page (rowsForPage: one extra) of the owner's live files after `query.after`, in
+ * `query.sort` order; each with its created_at as text for the next cursor.
+ */
+export function listFiles(db: Database, ownerId: string, query: FileListQuery) {
   const { sort, tag, q, mime, after } = query;
-  const key = `${sort}_${tag ? 1 : 0}${q ? 1 : 0}${mime ? 1 : 0}${after ? 1 : 0}`;
-  let text = listFilesSqlByShape.get(key);
-  if (!text) {
-    text = listFilesSql({
-      sort,
-      tag: Boolean(tag),
-      q: Boolean(q),
-      mime: Boolean(mime),
-      after: Boolean(after),
-    });
-    listFilesSqlByShape.set(key, text);
+  // An empty filter (a mime of "") filters nothing.
+  const shape = { sort, tag: Boolean(tag), q: Boolean(q), mime: Boolean(mime), after: Boolean(after) };
+  const name = `files_list_${sort}_${+shape.tag}${+shape.q}${+shape.mime}${+shape.after}`;
+  const queries = fileListQueries(db);
+  let prepared = queries.get(name);
+  if (!prepared) {
+    prepared = prepareFileList(db, shape, name);
+    queries.set(name, prepared);
   }
-  const params: (string | number)[] = [ownerId];
-  if (tag) params.push(tag);
-  if (q) params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  if (mime) params.push(mime);
-  if (after) params.push(after.createdAt, after.id);
-  // One row more than the page: whether it comes back says if there is a next page.
-  params.push(query.limit + 1);
-  const rows = await db.$client.unsafe<(FileRowText & { cursorCreatedAt: string })[]>(text, params, {
-    prepare: true,
+  return prepared.execute({
+    ownerId,
+    tag,
+    namePattern: q && `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+    mime,
+    afterCreatedAt: after?.[0],
+    afterId: after?.[1],
+    rows: rowsForPage(query.limit),
   });
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toFileRow),
-    next: rows.length > query.limit && last ? { createdAt: last.cursorCreatedAt, id: last.id } : null,
-  };
 }
 
 export async function updateFile(

@@ -1,6 +1,7 @@
 // Reading and managing a user's files: list, get, rename, tags, delete, short-lived download links.
 import { jwtVerify, SignJWT } from 'jose';
 import { type CallerCredential, isCallerStillValid } from '../../auth/authenticate.js';
+import { cursorPart, decodeCursor, encodeCursor, pageOf } from '../../db/keyset.js';
 import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { sanitizeFileName } from './file-name.js';
@@ -23,10 +24,14 @@ export async function getFile(deps: Pick<AppDeps, 'db'>, ownerId: string, id: st
   return row;
 }
 
+/** A cursor holds the last row's created_at as Postgres text (microseconds intact) and its id. */
+const FILE_CURSOR = [cursorPart.timestamptz, cursorPart.uuid] as const;
+
 export async function listFiles(deps: AppDeps, caller: Caller, input: ListFilesInput) {
-  const after = input.cursor ? decodeCursor(input.cursor) : undefined;
-  const { items, next } = await listFileRows(deps.db, caller.id, { ...input, after });
-  return { items, nextCursor: next ? encodeCursor(next.createdAt, next.id) : null };
+  const after = input.cursor ? decodeCursor(input.cursor, 'file.list', FILE_CURSOR) : undefined;
+  const rows = await listFileRows(deps.db, caller.id, { ...input, after });
+  const page = pageOf(rows, input.limit, (last) => encodeCursor([last.cursorCreatedAt, last.id]));
+  return { ...page, items: page.items.map(({ cursorCreatedAt: _, ...file }) => file) };
 }
 
 export async function renameFile(deps: AppDeps, caller: Caller, input: { id: string; name: string }) {
@@ -110,61 +115,4 @@ async function downloadCredential(
   } catch {
     return undefined;
   }
-}
-
-function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-// created_at as Postgres writes timestamptz as text ("2024-05-01 12:34:56.123456+00"), parts captured.
-const PG_TIMESTAMPTZ =
-  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?([+-])(\d{2})(?::?(\d{2}))?$/;
-
-/**
- * Only what encodeCursor could have made gets through: the values go to SQL as ::timestamptz and ::uuid,
- * where "2024-13-45 99:99" or 36 dashes would fail the query (a 500) instead of the input (a 400).
- */
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(decoded) && decoded.length === 2) {
-      const [createdAt, id] = decoded as unknown[];
-      if (
-        typeof createdAt === 'string' &&
-        typeof id === 'string' &&
-        UUID.test(id) &&
-        isTimestamp(createdAt)
-      ) {
-        return { createdAt, id };
-      }
-    }
-  } catch {
-    // fall through
-  }
-  throw new AppError('VALIDATION_ERROR', 'Invalid cursor', {
-    fieldErrors: { cursor: ['is not a cursor from file.list'] },
-  });
-}
-
-function isTimestamp(text: string): boolean {
-  const parts = PG_TIMESTAMPTZ.exec(text);
-  if (!parts) return false;
-  const [year, month, day, hour, minute, second, , , offsetHours, offsetMinutes] = parts
-    .slice(1)
-    .map((part) => Number(part ?? 0));
-  if (year === undefined || month === undefined || day === undefined) return false;
-  // Date.UTC rolls "02-30" over into March: a real date comes back with the same day and month.
-  const date = new Date(Date.UTC(2000, month - 1, day));
-  date.setUTCFullYear(year);
-  return (
-    year >= 1 &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day &&
-    (hour ?? 24) < 24 &&
-    (minute ?? 60) < 60 &&
-    (second ?? 60) < 60 &&
-    (offsetHours ?? 16) <= 15 &&
-    (offsetMinutes ?? 60) < 60
-  );
 }

@@ -2,6 +2,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../../db/client.js';
+import { type Keyset, keysetAfter, keysetOrder, ownedRowPosition, rowsForPage } from '../../db/keyset.js';
 import { tasks } from '../../db/schema/index.js';
 import type { TaskOutput } from './schemas.js';
 
@@ -69,6 +70,10 @@ export async function findTask(db: Db, ownerId: string, id: string) {
   return row;
 }
 
+/** task.list's order: newest first. */
+const taskKeyset: Keyset = { columns: [tasks.createdAt, tasks.id], direction: 'desc' };
+
+/** The rows of one page (rowsForPage: one extra) of the owner's tasks after the task `afterId`. */
 export function listTasks(
   db: Db,
   ownerId: string,
@@ -87,15 +92,13 @@ export function listTasks(
         eq(tasks.ownerId, ownerId),
         query.status ? sql`${tasks.status} = ${query.status}` : undefined,
         query.type ? eq(tasks.type, query.type) : undefined,
-        // Keyset on (created_at, id), read from the cursor row itself so no precision is lost in transit;
-        // the owner's own row only, or another user's task id would page through their timeline.
         query.afterId
-          ? sql`(${tasks.createdAt}, ${tasks.id}) < (select t.created_at, t.id from tasks t where t.id = ${query.afterId} and t.owner_id = ${ownerId})`
+          ? keysetAfter(taskKeyset, ownedRowPosition(taskKeyset, tasks.ownerId, query.afterId, ownerId))
           : undefined,
       ),
     )
-    .orderBy(desc(tasks.createdAt), desc(tasks.id))
-    .limit(query.limit + 1);
+    .orderBy(...keysetOrder(taskKeyset))
+    .limit(rowsForPage(query.limit));
 }
 
 /** Whether the owner has a task with this id (a list cursor that matched no row). */

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { tracked } from '@trpc/server';
 import { sql } from 'drizzle-orm';
 import { fromDrizzle } from 'pg-boss';
+import { invalidCursor, pageOf } from '../../db/keyset.js';
 import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { fromPostgresJs } from '../../jobs/postgres-js-adapter.js';
@@ -77,12 +78,9 @@ export async function listTasks(
   // An empty page after a cursor may mean the cursor is none of the caller's tasks: someone else's and
   // one that never existed are refused alike, so the answer says nothing about other users' ids.
   if (rows.length === 0 && input.cursor && !(await ownsTask(deps.db, caller.id, input.cursor))) {
-    throw new AppError('VALIDATION_ERROR', 'Invalid cursor', {
-      fieldErrors: { cursor: ['is not a cursor from task.list'] },
-    });
+    throw invalidCursor('task.list');
   }
-  const items = rows.slice(0, input.limit);
-  return { items, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+  return pageOf(rows, input.limit, (last) => last.id);
 }
 
 export async function cancel(deps: AppDeps, caller: Caller, id: string): Promise<TaskOutput> {

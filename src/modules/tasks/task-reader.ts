@@ -1,7 +1,8 @@
 // Reads for live subscriptions, batched: one NOTIFY wakes every subscriber of a task at once, and 2,000
-// subscribers re-reading the same row one query each took seconds to deliver one event (bench/, tasks
-// (c)). DataLoader gathers the reads made in the same tick into one query. It never caches: a read
-// always joins a batch not yet sent, so it starts after the wake-up that asked for it and sees that change.
+// subscribers re-reading the same row one query each took seconds to deliver one event (bench/README.md
+// findings, "Subscribers re-read their task on each wake-up"). DataLoader gathers the reads made in the
+// same tick into one query. It never caches: a read always joins a batch not yet sent, so it starts after
+// the wake-up that asked for it and sees that change.
 import DataLoader from 'dataloader';
 import type { Database } from '../../db/client.js';
 import { perDatabase } from '../../db/per-database.js';

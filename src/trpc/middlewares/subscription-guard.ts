@@ -41,7 +41,7 @@ async function* guarded(
       if (ended) throw ended;
       // A fresh promise per wait, not Promise.race against one long-lived "stopped" promise: every race
       // leaves a reaction on that promise, so an open subscription would keep ~350 bytes per event forever
-      // (bench/tasks/guard-retention.ts).
+      // (bench/README.md findings, "Subscription guard retention").
       const next = await new Promise<IteratorResult<unknown> | 'stopped'>((resolve, reject) => {
         wake = () => resolve('stopped');
         iterator.next().then(resolve, reject);
@@ -62,7 +62,7 @@ async function* guarded(
 /**
  * One re-check per credential and window, shared by all of its open subscriptions: a dashboard with a
  * subscription per task row would otherwise query the session once per row per interval (2,000
- * subscriptions of one session: ~130 queries/s, most of the database load in bench/ tasks (c)).
+ * subscriptions of one session: ~130 queries/s, most of the database load in bench/tasks (c)).
  * Keyed by the token's expiry too, so a refreshed token of the same session never reuses an older verdict.
  */
 const recentChecks = new Map<string, { at: number; valid: Promise<boolean> }>();
