@@ -27,12 +27,11 @@ export async function enqueueTask(
   const taskId = randomUUID();
   const jobId = randomUUID();
   return deps.db.transaction(async (tx) => {
-    const [row, sentId] = await Promise.all([
+    const [task, sentId] = await Promise.all([
       insertTask(tx, { id: taskId, ownerId: caller.id, type, input, jobId }),
       deps.jobs.send(queueName(type), { taskId }, { id: jobId, db: jobQueueDb(tx) }),
     ]);
     if (sentId !== jobId) throw new Error('the job queue refused the job');
-    const { ownerId: _owner, jobId: _job, ...task } = row;
     return task;
   });
 }
