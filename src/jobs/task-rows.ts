@@ -39,7 +39,7 @@ export type ShownTaskRow = Omit<TaskRow, 'ownerId' | 'jobId'>;
  * connection, like pg-boss's insert next to it, rather than Drizzle's builder: the enqueue is a measured
  * hot path (bench tasks (a); bench/README.md findings, "Enqueue cost"), and built by Drizzle inside the
  * transaction this insert made enqueueing 0.63x as fast, +200 µs of node CPU each (in-process A/B, 20
- * callers; the transaction itself, Drizzle's or postgres-js's, cost the same). A Drizzle prepared
+ * callers, load ~14; the transaction itself, Drizzle's or postgres-js's, cost the same). A Drizzle prepared
  * statement cannot serve: it is bound to the pool, not to the transaction.
  */
 export async function insertTask(db: Db, task: NewTask): Promise<ShownTaskRow> {
@@ -71,8 +71,8 @@ type InsertedRow = Omit<ShownTaskRow, 'createdAt' | 'updatedAt' | 'startedAt' | 
 // and postgres-js sends them prepared (named, planned once per connection) where Drizzle's `execute` parses
 // and plans each call (bench tasks (a); bench/README.md findings, "Worker's row updates as prepared
 // postgres-js templates", 2ec5869: 73 → 93 tasks/s). The user's cancel and retry are not hot, but go the
-// same way so that the event is written once. JSON goes in as text (`::text::jsonb`): Drizzle's client
-// passes json parameters through unencoded.
+// same way so that the event is written once. JSON goes in as text (`::text::jsonb`): a prepared jsonb
+// parameter would be JSON-encoded a second time.
 interface ChangedRow {
   id: string;
   type: string;
