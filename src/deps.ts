@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { DatabaseKind } from './db/provision.js';
 import type { ApiScope } from './db/schema/auth.js';
+import type { Role } from './db/schema/users.js';
 import type { ProgressBus } from './jobs/progress.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
@@ -37,7 +38,7 @@ export interface ClientInfo {
 /** The authenticated caller, as the auth middleware establishes it. */
 export interface Caller {
   id: string;
-  role: 'user' | 'admin';
+  role: Role;
   /** A signed-in user (access token) or a script (API token). */
   kind: 'session' | 'apiToken';
   sessionId: string | null;

@@ -11,7 +11,9 @@ import {
   wsLink,
 } from '@trpc/client';
 import superjson from 'superjson';
+import type { z } from 'zod';
 import type { AppRouter } from '../../src/app-router.js';
+import type { ZUploadMeta } from '../../src/modules/files/schemas.js';
 
 export type { AppRouter, RouterInputs, RouterOutputs } from '../../src/app-router.js';
 export type { AppErrorData } from '../../src/trpc/errors.js';
@@ -44,12 +46,7 @@ export function createDocrpcWebSocket(
 }
 
 /** What `file.upload` carries alongside its byte stream (in `mutate(body, { context: { upload } })`). */
-export interface UploadContext {
-  name?: string;
-  tags?: string[];
-  contentType?: string;
-  size?: number;
-}
+export type UploadContext = z.input<typeof ZUploadMeta>;
 
 export function createDocrpcClient(options: DocrpcClientOptions) {
   const url = `${options.url.replace(/\/$/, '')}/trpc`;

@@ -2,7 +2,7 @@
 // (not one per subscriber), fanned out in memory. Notifications sent while the connection was down are
 // lost, so every (re)listen wakes every subscriber to re-read its rows.
 import type { NotificationHub } from '../db/notifications.js';
-import { parseTaskEvent, TASK_CHANNEL } from './task-state.js';
+import { parseTaskEvent, TASK_CHANNEL } from './task-rows.js';
 
 type Wake = () => void;
 

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { TaskDefinition } from './define-task.js';
 import type { JobQueue } from './queue.js';
 import { queueName, taskDefinitions } from './registry.js';
-import { isCancelled, markAttemptFailed, markRunning, markSucceeded, recordProgress } from './task-state.js';
+import { isCancelled, markAttemptFailed, markRunning, markSucceeded, recordProgress } from './task-rows.js';
 
 export interface TaskJobData {
   taskId: string;

@@ -7,7 +7,7 @@ import type { AppRouter } from '../../src/app-router.js';
 import { type JobQueue, startJobQueue } from '../../src/jobs/queue.js';
 import { queueName } from '../../src/jobs/registry.js';
 import { createLogger } from '../../src/logger.js';
-import { enqueueTask } from '../../src/modules/tasks/service.js';
+import { enqueueTask, retry } from '../../src/modules/tasks/service.js';
 import { registerUser, type TestUser } from '../helpers/auth.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -76,5 +76,34 @@ describe('enqueueing a task', () => {
     });
     await expect(attempt).rejects.toThrow(/foreign key/);
     expect(await count(sql`select count(*)::int as n from pgboss.job where name = ${queue}`)).toBe(before);
+  });
+
+  it('retry requeues the row with its new job, or leaves it as it was', async () => {
+    const { sql } = server.app.database;
+    const deps = { db: server.app.database.db, jobs };
+    const caller = { id: user.session.user.id };
+    const rowOf = async (id: string) =>
+      (
+        await sql<{ status: string; seq: number; job_id: string }[]>`
+        select status, seq, job_id from tasks where id = ${id}`
+      )[0];
+    // Failed tasks written directly: one of a known type, one whose type has no queue (the send fails).
+    const [known, unknown] = await sql<{ id: string }[]>`
+      insert into tasks (owner_id, type, status, input) values
+        (${caller.id}, 'demo', 'failed', '{"steps":1,"stepMs":0}'), (${caller.id}, 'no-such-type', 'failed', '{}')
+      returning id`;
+    if (!known || !unknown) throw new Error('fixture rows missing');
+
+    await expect(retry(deps, caller, unknown.id)).rejects.toThrow();
+    expect(await rowOf(unknown.id)).toEqual({ status: 'failed', seq: 0, job_id: null });
+
+    const requeued = await retry(deps, caller, known.id);
+    expect(requeued).toMatchObject({ id: known.id, status: 'queued', seq: 1 });
+    const row = await rowOf(known.id);
+    expect(
+      await count(
+        sql`select count(*)::int as n from pgboss.job where id = ${row?.job_id ?? ''}::uuid and data->>'taskId' = ${known.id}`,
+      ),
+    ).toBe(1);
   });
 });

@@ -4,6 +4,10 @@ import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'd
 import { users } from './users.js';
 
 export const taskStatus = pgEnum('task_status', ['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type TaskStatus = (typeof taskStatus.enumValues)[number];
+
+/** A task in one of these has not ended: its job is waiting or running (the partial index below). */
+export const ACTIVE_TASK_STATUSES = ['queued', 'running'] as const satisfies readonly TaskStatus[];
 
 export interface TaskErrorInfo {
   appCode: string;

@@ -13,6 +13,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export const userRole = pgEnum('user_role', ['user', 'admin']);
+export type Role = (typeof userRole.enumValues)[number];
 
 export const users = pgTable(
   'users',

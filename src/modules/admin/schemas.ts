@@ -1,11 +1,12 @@
 // Input and output schemas of admin.*.
 import { z } from 'zod';
+import { userRole } from '../../db/schema/users.js';
 
 export const ZAdminUser = z.object({
   id: z.uuid(),
   username: z.string(),
   email: z.string(),
-  role: z.enum(['user', 'admin']),
+  role: z.enum(userRole.enumValues),
   disabled: z.boolean(),
   createdAt: z.date(),
 });

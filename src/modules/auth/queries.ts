@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import type { ApiScope } from '../../db/schema/auth.js';
 import { apiTokens, refreshTokens, sessions, users } from '../../db/schema/index.js';
+import type { Role } from '../../db/schema/users.js';
 
 export const profileColumns = {
   id: users.id,
@@ -54,7 +55,7 @@ export async function countUsers(db: Db): Promise<number> {
 
 export async function insertUser(
   db: Db,
-  values: { username: string; email: string; passwordHash: string; role: 'user' | 'admin' },
+  values: { username: string; email: string; passwordHash: string; role: Role },
 ) {
   const [row] = await db
     .insert(users)

@@ -1,6 +1,7 @@
 // Input and output schemas of auth.*, exported for the client. Outputs list every field they may carry.
 import { z } from 'zod';
 import { API_SCOPES } from '../../db/schema/auth.js';
+import { userRole } from '../../db/schema/users.js';
 import { ZText } from '../../schemas/common.js';
 import { isCommonPassword } from './common-passwords.js';
 
@@ -36,7 +37,7 @@ export const ZUserProfile = z.object({
   username: z.string(),
   email: z.string(),
   displayName: z.string().nullable(),
-  role: z.enum(['user', 'admin']),
+  role: z.enum(userRole.enumValues),
   createdAt: z.date(),
   settings: z.object({
     llmApiKeyConfigured: z.boolean(),

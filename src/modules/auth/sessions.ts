@@ -1,6 +1,7 @@
 // Sessions: sign-in issues an access token and a refresh token; refresh rotates the refresh token and
 // treats a second use of a spent one as theft (the whole family is revoked).
 
+import type { z } from 'zod';
 import { issueAccessToken } from '../../auth/access-tokens.js';
 import { hashToken, newRefreshToken } from '../../auth/tokens.js';
 import type { Db } from '../../db/client.js';
@@ -14,13 +15,9 @@ import {
   revokeSession,
   touchSession,
 } from './queries.js';
+import type { ZTokenPair } from './schemas.js';
 
-export interface TokenPair {
-  accessToken: string;
-  accessTokenExpiresAt: Date;
-  refreshToken: string;
-  refreshTokenExpiresAt: Date;
-}
+export type TokenPair = z.infer<typeof ZTokenPair>;
 
 type SessionDeps = Pick<AppDeps, 'config' | 'secrets' | 'now'>;
 

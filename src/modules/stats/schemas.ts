@@ -1,5 +1,6 @@
 // Output of stats.overview.
 import { z } from 'zod';
+import { taskStatus } from '../../db/schema/tasks.js';
 
 const ZTypeBreakdown = z.object({ mime: z.string(), count: z.number().int(), bytes: z.number().int() });
 
@@ -11,13 +12,8 @@ export const ZStatsOverview = z.object({
     byType: z.array(ZTypeBreakdown),
   }),
   tasks: z.object({
-    byStatus: z.object({
-      queued: z.number().int(),
-      running: z.number().int(),
-      succeeded: z.number().int(),
-      failed: z.number().int(),
-      cancelled: z.number().int(),
-    }),
+    /** Every status, 0 when the user has no task in it. */
+    byStatus: z.record(z.enum(taskStatus.enumValues), z.number().int()),
     /** Mean wall time of succeeded tasks, per type. */
     meanRunSecondsByType: z.array(
       z.object({ type: z.string(), count: z.number().int(), meanSeconds: z.number() }),

@@ -1,4 +1,5 @@
 // A user's usage at a glance (files, bytes, quota, types); admins also see the server's totals.
+import { type TaskStatus, taskStatus } from '../../db/schema/tasks.js';
 import type { AppDeps, Caller } from '../../deps.js';
 import { filesByType, meanRunTimes, serverTotals, tasksByStatus } from './queries.js';
 
@@ -11,7 +12,10 @@ export async function getOverview(deps: AppDeps, caller: Caller): Promise<StatsO
     tasksByStatus(deps.db, caller.id),
     meanRunTimes(deps.db, caller.id),
   ]);
-  const byStatus = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  const byStatus = Object.fromEntries(taskStatus.enumValues.map((status) => [status, 0])) as Record<
+    TaskStatus,
+    number
+  >;
   for (const row of statuses) byStatus[row.status] = row.count;
   const byType = types.map((row) => ({ mime: row.mime, count: row.count, bytes: Number(row.bytes) }));
   return {

@@ -1,11 +1,12 @@
 // Input and output schemas of task.*, exported for the client.
 import { z } from 'zod';
+import { ACTIVE_TASK_STATUSES, type TaskStatus, taskStatus } from '../../db/schema/tasks.js';
 import { ZDemoInput } from '../../jobs/definitions/demo.js';
 import { ZText } from '../../schemas/common.js';
 
-export const TASK_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export const ZTaskStatus = z.enum(TASK_STATUSES);
-export const TERMINAL_STATUSES: readonly string[] = ['succeeded', 'failed', 'cancelled'];
+export const ZTaskStatus = z.enum(taskStatus.enumValues);
+/** The statuses a task ends in: every status but the active ones. */
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ZTaskStatus.exclude(ACTIVE_TASK_STATUSES).options;
 
 export const ZTaskOutput = z.object({
   id: z.uuid(),

@@ -1,24 +1,15 @@
 // Tasks as the user sees them: create (row + job atomically), read, cancel, retry, and watch live.
 import { randomUUID } from 'node:crypto';
 import { tracked } from '@trpc/server';
-import { sql } from 'drizzle-orm';
-import { fromDrizzle } from 'pg-boss';
+import type { Db } from '../../db/client.js';
 import { invalidCursor, pageOf } from '../../db/keyset.js';
 import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import { fromPostgresJs } from '../../jobs/postgres-js-adapter.js';
+import { jobQueueDb } from '../../jobs/postgres-js-adapter.js';
 import { wakeups } from '../../jobs/progress.js';
 import { queueName } from '../../jobs/registry.js';
-import {
-  cancelTask,
-  findTask,
-  insertTask,
-  listRecentlyChanged,
-  listTasks as listTaskRows,
-  ownsTask,
-  requeueTask,
-  setJobId,
-} from './queries.js';
+import { cancelTask, insertTask, requeueTask } from '../../jobs/task-rows.js';
+import { findTask, listRecentlyChanged, listTasks as listTaskRows, ownsTask } from './queries.js';
 import { type TaskOutput, TERMINAL_STATUSES } from './schemas.js';
 import { readTaskForWatcher } from './task-reader.js';
 
@@ -36,10 +27,10 @@ export async function enqueueTask(
 ): Promise<TaskOutput> {
   const taskId = randomUUID();
   const jobId = randomUUID();
-  return deps.db.$client.begin(async (tx) => {
+  return deps.db.transaction(async (tx) => {
     const [task, sentId] = await Promise.all([
       insertTask(tx, { id: taskId, ownerId: caller.id, type, input, jobId }),
-      deps.jobs.send(queueName(type), { taskId }, { id: jobId, db: fromPostgresJs(tx) }),
+      deps.jobs.send(queueName(type), { taskId }, { id: jobId, db: jobQueueDb(tx) }),
     ]);
     if (sentId !== jobId) throw new Error('the job queue refused the job');
     return task;
@@ -57,8 +48,12 @@ export function createDemo(
   return enqueueTask(deps, caller, 'demo', input);
 }
 
-export async function getTask(deps: Pick<AppDeps, 'db'>, caller: Caller, id: string): Promise<TaskOutput> {
-  const row = await findTask(deps.db, caller.id, id);
+export function getTask(deps: Pick<AppDeps, 'db'>, caller: Caller, id: string): Promise<TaskOutput> {
+  return readTask(deps.db, caller.id, id);
+}
+
+async function readTask(db: Db, ownerId: string, id: string): Promise<TaskOutput> {
+  const row = await findTask(db, ownerId, id);
   if (!row) throw new AppError('TASK_NOT_FOUND', 'No such task');
   const { jobId: _, ...task } = row;
   return task;
@@ -90,15 +85,21 @@ export async function cancel(deps: AppDeps, caller: Caller, id: string): Promise
     throw new AppError('TASK_ALREADY_COMPLETED', `The task already ended (${task.status})`);
   }
   // A queued job is dropped at once; a running one sees the row and aborts its handler.
-  if (cancelled.job_id)
-    await deps.jobs.cancel(queueName(cancelled.type), cancelled.job_id).catch(() => undefined);
+  if (cancelled.jobId)
+    await deps.jobs.cancel(queueName(cancelled.type), cancelled.jobId).catch(() => undefined);
   return getTask(deps, caller, id);
 }
 
-export async function retry(deps: AppDeps, caller: Caller, id: string): Promise<TaskOutput> {
+/** Back in the queue under a new job, in one transaction like enqueueTask: requeued with its job or not at all. */
+export async function retry(
+  deps: Pick<AppDeps, 'db' | 'jobs'>,
+  caller: Pick<Caller, 'id'>,
+  id: string,
+): Promise<TaskOutput> {
+  const jobId = randomUUID();
   return deps.db.transaction(async (tx) => {
-    const task = await requeueTask(tx, caller.id, id);
-    if (!task) {
+    const requeued = await requeueTask(tx, caller.id, id, jobId);
+    if (!requeued) {
       const existing = await findTask(tx, caller.id, id);
       if (!existing) throw new AppError('TASK_NOT_FOUND', 'No such task');
       throw new AppError(
@@ -106,14 +107,13 @@ export async function retry(deps: AppDeps, caller: Caller, id: string): Promise<
         `Only failed or cancelled tasks can be retried (this one is ${existing.status})`,
       );
     }
-    const jobId = await deps.jobs.send(
-      queueName(task.type),
-      { taskId: task.id },
-      { db: fromDrizzle(tx, sql) },
+    const sentId = await deps.jobs.send(
+      queueName(requeued.type),
+      { taskId: requeued.id },
+      { id: jobId, db: jobQueueDb(tx) },
     );
-    if (jobId) await setJobId(tx, task.id, jobId);
-    await tx.execute(sql`select pg_notify('docrpc_tasks', ${`${task.id}:${task.seq}:${caller.id}`})`);
-    return task;
+    if (sentId !== jobId) throw new Error('the job queue refused the job');
+    return readTask(tx, caller.id, id);
   });
 }
 
