@@ -1,7 +1,7 @@
 // Refuses to boot on a Node.js older than the one the stack needs (pg-boss 12 and vitest 5 want 22.12).
 // Imported first by every entry point, so it runs before anything that would fail obscurely.
 
-export const MINIMUM_NODE_VERSION = '22.12.0';
+const MINIMUM_NODE_VERSION = '22.12.0';
 
 /** Compares dotted numeric versions; returns true when `actual` is at least `minimum`. */
 export function isNodeVersionSupported(actual: string, minimum: string = MINIMUM_NODE_VERSION): boolean {

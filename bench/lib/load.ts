@@ -34,7 +34,7 @@ export function runLoad(req: LoadRequest, s: { connections: number; seconds: num
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
 
-export function parseWrk(out: string): LoadResult {
+function parseWrk(out: string): LoadResult {
   const pct = (p: string): number => {
     const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(out);
     if (!m?.[1] || !m[2]) throw new Error(`wrk output has no ${p}% line:\n${out}`);

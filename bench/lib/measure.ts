@@ -31,7 +31,7 @@ export function cpuSince(pids: () => number[]): () => number {
   return () => cpuMsOf(pids()) - before;
 }
 
-export function rssBytes(pid: number): number | null {
+function rssBytes(pid: number): number | null {
   try {
     const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m?.[1] ? Number(m[1]) * 1024 : null;
@@ -67,7 +67,7 @@ export async function settledRss(pid: number): Promise<number> {
 export const loadAverage = (): number => Math.round((loadavg()[0] ?? 0) * 100) / 100;
 
 /** Nearest rank, so every figure is a value that was observed. */
-export function percentile(values: number[], p: number): number | null {
+function percentile(values: number[], p: number): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? null;

@@ -25,7 +25,7 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

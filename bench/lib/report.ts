@@ -58,7 +58,7 @@ export function ratio(name: string, value: number | null, target?: { min?: numbe
   return { name, value, target: min !== undefined ? `>= ${min}` : `< ${max}`, met };
 }
 
-export function markdownTable(t: Table): string {
+function markdownTable(t: Table): string {
   const widths = t.head.map((h, i) => Math.max(h.length, 3, ...t.rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
@@ -66,7 +66,7 @@ export function markdownTable(t: Table): string {
   return [line(t.head), rule, ...t.rows.map(line)].join('\n');
 }
 
-export function areaMarkdown(r: AreaResult): string {
+function areaMarkdown(r: AreaResult): string {
   const parts = [`## ${r.area}`, ''];
   for (const t of r.tables) parts.push(`${t.title}\n`, markdownTable(t), '');
   for (const q of r.ratios) {

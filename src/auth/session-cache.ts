@@ -12,7 +12,7 @@ import type { Database } from '../db/client.js';
 import type { NotificationHub } from '../db/notifications.js';
 import { findSessionCaller } from './queries.js';
 
-export const AUTH_CHANNEL = 'docrpc_auth';
+const AUTH_CHANNEL = 'docrpc_auth';
 
 export type SessionCallerRow = NonNullable<Awaited<ReturnType<typeof findSessionCaller>>>;
 

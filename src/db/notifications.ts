@@ -33,7 +33,7 @@ export interface HubTiming {
   recycleAfterMs: number;
 }
 
-export const DEFAULT_HUB_TIMING: HubTiming = { heartbeatMs: 1_000, maxLagMs: 3_000, recycleAfterMs: 10_000 };
+const DEFAULT_HUB_TIMING: HubTiming = { heartbeatMs: 1_000, maxLagMs: 3_000, recycleAfterMs: 10_000 };
 const MAX_RECONNECT_DELAY_MS = 5_000;
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;

@@ -9,7 +9,7 @@ import { type AppCode, AppError, type AppErrorDetails, fieldErrorsOf } from '../
 
 type TRPCCode = TRPCError['code'];
 
-export const APP_CODE_TO_TRPC: Record<AppCode, TRPCCode> = {
+const APP_CODE_TO_TRPC: Record<AppCode, TRPCCode> = {
   AUTH_REQUIRED: 'UNAUTHORIZED',
   AUTH_INVALID: 'UNAUTHORIZED',
   AUTH_EXPIRED: 'UNAUTHORIZED',

@@ -187,7 +187,7 @@ function runToCompletion(command: string, args: string[], runAs: OsUser | undefi
   });
 }
 
-export async function findFreePort(): Promise<number> {
+async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

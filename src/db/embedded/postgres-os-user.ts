@@ -16,7 +16,7 @@ export interface OsUser {
 /** Where root keeps what the postgres user must reach when the project's own path is closed (e.g. /root 0700). */
 export const RELOCATION_ROOT = '/var/lib/docrpc';
 
-export const POSTGRES_OS_USER = 'postgres';
+const POSTGRES_OS_USER = 'postgres';
 
 /** Looks the user up, creating a locked-down system account when it does not exist yet. */
 export async function ensurePostgresOsUser(name = POSTGRES_OS_USER): Promise<OsUser> {

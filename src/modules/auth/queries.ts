@@ -5,7 +5,7 @@ import type { ApiScope } from '../../db/schema/auth.js';
 import { apiTokens, refreshTokens, sessions, users } from '../../db/schema/index.js';
 import type { Role } from '../../db/schema/users.js';
 
-export const profileColumns = {
+const profileColumns = {
   id: users.id,
   username: users.username,
   email: users.email,
@@ -65,15 +65,8 @@ export async function insertUser(
   return row;
 }
 
-export async function updatePasswordHash(db: Db, userId: string, passwordHash: string, bumpVersion: boolean) {
-  await db
-    .update(users)
-    .set({
-      passwordHash,
-      updatedAt: sql`now()`,
-      ...(bumpVersion ? { tokenVersion: sql`${users.tokenVersion} + 1` } : {}),
-    })
-    .where(eq(users.id, userId));
+export async function updatePasswordHash(db: Db, userId: string, passwordHash: string) {
+  await db.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, userId));
 }
 
 export async function updateProfileColumns(
@@ -160,7 +153,7 @@ export async function revokeSessionsOfUser(db: Db, userId: string, reason: strin
     );
 }
 
-export const apiTokenColumns = {
+const apiTokenColumns = {
   id: apiTokens.id,
   name: apiTokens.name,
   tokenPrefix: apiTokens.tokenPrefix,

@@ -24,7 +24,7 @@ import { rotateRefreshToken, startSession } from './sessions.js';
 // Any fixed number: serialises registrations so "the first user is admin" holds under concurrency.
 const REGISTRATION_LOCK = 4_242_002;
 
-export function toUserProfile(row: ProfileRow): UserProfile {
+function toUserProfile(row: ProfileRow): UserProfile {
   return {
     id: row.id,
     username: row.username,
@@ -86,7 +86,7 @@ export async function login(
   if (!user || !valid) throw new AppError('AUTH_INVALID', 'Wrong email/username or password');
   if (user.disabled) throw new AppError('AUTH_INVALID', 'This account is disabled');
   if (needsRehash(user.passwordHash)) {
-    await updatePasswordHash(deps.db, user.id, await hashPassword(input.password), false);
+    await updatePasswordHash(deps.db, user.id, await hashPassword(input.password));
   }
   const tokens = await startSession(deps, deps.db, user, client);
   return { user: await profileOf(deps, user.id), ...tokens };
@@ -160,7 +160,7 @@ export async function changePassword(
   }
   const nextHash = await hashPassword(input.next);
   await deps.db.transaction(async (tx) => {
-    await updatePasswordHash(tx, caller.id, nextHash, false);
+    await updatePasswordHash(tx, caller.id, nextHash);
     await revokeSessionsOfUser(tx, caller.id, 'password changed', caller.sessionId ?? undefined);
   });
   deps.sessionCache.forgetUser(caller.id);

@@ -3,20 +3,14 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { AppError } from '../../errors.js';
 
-export const ALLOWED_BINARY_TYPES = new Set([
+const ALLOWED_BINARY_TYPES = new Set([
   'application/pdf',
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   'image/png',
   'image/jpeg',
 ]);
 
-export const TEXT_TYPES = [
-  'text/plain',
-  'text/markdown',
-  'text/html',
-  'text/csv',
-  'application/json',
-] as const;
+const TEXT_TYPES = ['text/plain', 'text/markdown', 'text/html', 'text/csv', 'application/json'] as const;
 type TextType = (typeof TEXT_TYPES)[number];
 
 const TEXT_TYPE_BY_EXTENSION: Record<string, TextType> = {

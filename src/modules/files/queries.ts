@@ -5,7 +5,7 @@ import { type Keyset, keysetAfter, keysetOrder, rowsForPage } from '../../db/key
 import { perDatabase } from '../../db/per-database.js';
 import { blobs, files, users } from '../../db/schema/index.js';
 
-export const fileColumns = {
+const fileColumns = {
   id: files.id,
   name: files.name,
   mime: files.mime,

@@ -5,7 +5,7 @@ import type { Db } from '../../db/client.js';
 import { type Keyset, keysetAfter, keysetOrder, ownedRowPosition, rowsForPage } from '../../db/keyset.js';
 import { ACTIVE_TASK_STATUSES, tasks } from '../../db/schema/index.js';
 
-export const taskColumns = {
+const taskColumns = {
   id: tasks.id,
   type: tasks.type,
   status: tasks.status,
