@@ -1,0 +1,56 @@
+// What each mutation run mutates and which test files judge it: one module per run, since a run is slow.
+// Kept apart from vitest.config.ts: these test lists only feed Stryker (npm run test:mutation).
+
+/** @type {Record<string, { mutate: string[]; tests: string[] }>} */
+export const mutationModules = {
+  tasks: {
+    mutate: [
+      'src/modules/tasks/service.ts',
+      'src/modules/tasks/queries.ts',
+      'src/modules/tasks/task-reader.ts',
+      'src/jobs/task-state.ts',
+    ],
+    // Not crash-recovery.test.ts: it runs the code in child processes (no coverage per test) and takes ~18 s.
+    tests: [
+      'tests/tasks/ownership.test.ts',
+      'tests/tasks/tasks.test.ts',
+      'tests/tasks/enqueue-atomic.test.ts',
+      'tests/tasks/feed-and-stats.test.ts',
+    ],
+  },
+  files: {
+    mutate: [
+      'src/modules/files/service.ts',
+      'src/modules/files/upload.ts',
+      'src/modules/files/queries.ts',
+      'src/modules/files/content-type.ts',
+    ],
+    tests: ['tests/files/*.test.ts'],
+  },
+  auth: {
+    mutate: [
+      'src/modules/auth/authenticate.ts',
+      'src/modules/auth/access-tokens.ts',
+      'src/modules/auth/api-tokens.ts',
+      'src/modules/auth/session-cache.ts',
+      'src/modules/auth/sessions.ts',
+      'src/modules/auth/passwords.ts',
+      'src/modules/auth/tokens.ts',
+      'src/modules/auth/scopes.ts',
+    ],
+    // The download test holds the files:read scope checks on the raw HTTP route.
+    tests: ['tests/auth/*.test.ts', 'tests/files/download.test.ts'],
+  },
+};
+
+/** The module named by DOCRPC_MUTATE (set by tests/mutation/run.mjs). */
+export function selectedModule() {
+  const name = process.env.DOCRPC_MUTATE ?? '';
+  const selected = mutationModules[name];
+  if (!selected) {
+    throw new Error(
+      `DOCRPC_MUTATE must be one of ${Object.keys(mutationModules).join(', ')} (got "${name}")`,
+    );
+  }
+  return { name, ...selected };
+}

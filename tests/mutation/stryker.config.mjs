@@ -1,0 +1,25 @@
+// StrykerJS settings for `npm run test:mutation [module…]`; the module comes from DOCRPC_MUTATE.
+import { selectedModule } from './modules.mjs';
+
+const module = selectedModule();
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'tests/mutation/vitest.config.ts', related: false },
+  // TypeScript 7 lacks the TS 5 API Stryker's tsconfig preprocessor calls (parseConfigFileTextToJson):
+  // a tsconfig that does not exist skips that step; vitest compiles the sources itself.
+  tsconfigFile: 'tsconfig.stryker-none.json',
+  mutate: module.mutate,
+  coverageAnalysis: 'perTest',
+  // 2 cores shared with the embedded PostgreSQL each run starts.
+  concurrency: 1,
+  timeoutMS: 30_000,
+  incremental: true,
+  incrementalFile: `reports/mutation/${module.name}-incremental.json`,
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+  htmlReporter: { fileName: `reports/mutation/${module.name}.html` },
+  jsonReporter: { fileName: `reports/mutation/${module.name}.json` },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
