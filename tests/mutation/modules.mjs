@@ -13,6 +13,7 @@ export const mutationModules = {
     // Not crash-recovery.test.ts: it runs the code in child processes (no coverage per test) and takes ~18 s.
     tests: [
       'tests/tasks/ownership.test.ts',
+      'tests/tasks/task-state.test.ts',
       'tests/tasks/tasks.test.ts',
       'tests/tasks/enqueue-atomic.test.ts',
       'tests/tasks/feed-and-stats.test.ts',
