@@ -39,8 +39,8 @@ export const mutationModules = {
       'src/modules/auth/tokens.ts',
       'src/modules/auth/scopes.ts',
     ],
-    // The download test holds the files:read scope checks on the raw HTTP route.
-    tests: ['tests/auth/*.test.ts', 'tests/files/download.test.ts'],
+    // download-scope: API-token scopes on the raw HTTP download route.
+    tests: ['tests/auth/*.test.ts', 'tests/files/download-scope.test.ts'],
   },
 };
 
