@@ -56,3 +56,25 @@ describe('download with an API token', () => {
     expect(await download(user.session.accessToken)).toEqual({ status: 200, body: BYTES });
   });
 });
+
+describe('download links', () => {
+  it('an access token is not a download link: same key, other audience → 401', async () => {
+    const response = await fetch(`${server.url}/files/${fileId}/content?token=${user.session.accessToken}`);
+    expect(response.status).toBe(401);
+    expect(Buffer.from(await response.arrayBuffer()).includes(BYTES)).toBe(false);
+  });
+
+  it('a link lives DOWNLOAD_URL_TTL_SECONDS (300 by default), to the second', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const { url, expiresAt } = await appClient(server.url, user.session.accessToken).file.downloadUrl.mutate({
+      id: fileId,
+    });
+    const after = Math.floor(Date.now() / 1000);
+    const seconds = expiresAt.getTime() / 1000;
+    expect(Number.isInteger(seconds)).toBe(true);
+    expect(seconds).toBeGreaterThanOrEqual(before + 300);
+    expect(seconds).toBeLessThanOrEqual(after + 300);
+    expect(url).toMatch(new RegExp(`^/files/${fileId}/content\\?token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
+    expect(await fetch(`${server.url}${url}`).then((r) => r.status)).toBe(200);
+  });
+});
