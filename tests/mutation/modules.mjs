@@ -14,6 +14,7 @@ export const mutationModules = {
     tests: [
       'tests/tasks/ownership.test.ts',
       'tests/tasks/task-state.test.ts',
+      'tests/tasks/watch.test.ts',
       'tests/tasks/tasks.test.ts',
       'tests/tasks/enqueue-atomic.test.ts',
       'tests/tasks/feed-and-stats.test.ts',

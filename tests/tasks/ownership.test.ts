@@ -250,3 +250,37 @@ describe('task.list', () => {
     expect((await as(lister).task.list.query({ type: 'nothing-of-this-type' })).items).toEqual([]);
   });
 });
+
+describe('what the caller is told', () => {
+  async function errorOf(promise: Promise<unknown>) {
+    try {
+      await promise;
+      return 'no error';
+    } catch (error) {
+      const { message, data } = error as { message: string; data?: { appCode?: string } };
+      return { appCode: data?.appCode, message };
+    }
+  }
+
+  it('names the state that stops a cancel or a retry, and says nothing of another user’s task', async () => {
+    const succeeded = await insertTask(owner, 'succeeded');
+    const queued = await insertTask(owner, 'queued');
+    expect(await errorOf(as(owner).task.cancel.mutate({ id: succeeded }))).toEqual({
+      appCode: 'TASK_ALREADY_COMPLETED',
+      message: 'The task already ended (succeeded)',
+    });
+    expect(await errorOf(as(owner).task.retry.mutate({ id: queued }))).toEqual({
+      appCode: 'CONFLICT',
+      message: 'Only failed or cancelled tasks can be retried (this one is queued)',
+    });
+    const notFound = { appCode: 'TASK_NOT_FOUND', message: 'No such task' };
+    expect(await errorOf(as(intruder).task.get.query({ id: queued }))).toEqual(notFound);
+    expect(await errorOf(as(intruder).task.cancel.mutate({ id: queued }))).toEqual(notFound);
+    expect(await errorOf(as(intruder).task.retry.mutate({ id: queued }))).toEqual(notFound);
+  });
+
+  it('a new task has not started or finished', async () => {
+    const task = await as(owner).task.createDemo.mutate({ steps: 1, stepMs: 0 });
+    expect(task).toMatchObject({ status: 'queued', startedAt: null, finishedAt: null, attempts: 0 });
+  });
+});
