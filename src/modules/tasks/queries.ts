@@ -128,12 +128,6 @@ export async function requeueTask(db: Db, ownerId: string, id: string) {
   return row;
 }
 
-export async function notifyTaskChanged(db: Db, taskId: string) {
-  await db.execute(
-    sql`select pg_notify('docrpc_tasks', id || ':' || seq || ':' || owner_id) from tasks where id = ${taskId}`,
-  );
-}
-
 /** For the all-tasks feed: unfinished tasks at first, then whatever changed in the last minute. */
 export function listRecentlyChanged(db: Db, ownerId: string, initial: boolean) {
   return db
