@@ -45,7 +45,11 @@ export const mutationModules = {
   },
 };
 
-/** The module named by DOCRPC_MUTATE (set by tests/mutation/run.mjs). */
+/**
+ * The module named by DOCRPC_MUTATE (set by tests/mutation/run.mjs), narrowed when DOCRPC_MUTATE_ONLY
+ * (comma-separated source paths of that module) or DOCRPC_MUTATE_TESTS (comma-separated test globs) is
+ * set; a narrowed run keeps its own incremental file and report (`label`), apart from the module's.
+ */
 export function selectedModule() {
   const name = process.env.DOCRPC_MUTATE ?? '';
   const selected = mutationModules[name];
@@ -54,5 +58,21 @@ export function selectedModule() {
       `DOCRPC_MUTATE must be one of ${Object.keys(mutationModules).join(', ')} (got "${name}")`,
     );
   }
-  return { name, ...selected };
+  const list = (value) =>
+    value
+      ? value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : undefined;
+  const only = list(process.env.DOCRPC_MUTATE_ONLY);
+  const tests = list(process.env.DOCRPC_MUTATE_TESTS);
+  const outside = (only ?? []).filter((file) => !selected.mutate.includes(file));
+  if (outside.length > 0) throw new Error(`not in module ${name}: ${outside.join(', ')}`);
+  return {
+    name,
+    label: only || tests ? `${name}-narrowed` : name,
+    mutate: only ?? selected.mutate,
+    tests: tests ?? selected.tests,
+  };
 }

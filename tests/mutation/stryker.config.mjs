@@ -1,4 +1,5 @@
-// StrykerJS settings for `npm run test:mutation [module…]`; the module comes from DOCRPC_MUTATE.
+// StrykerJS settings for `npm run test:mutation [module…]`; the module comes from DOCRPC_MUTATE
+// (and DOCRPC_MUTATE_ONLY / DOCRPC_MUTATE_TESTS, see modules.mjs).
 import { selectedModule } from './modules.mjs';
 
 const module = selectedModule();
@@ -20,10 +21,10 @@ export default {
   concurrency: 1,
   timeoutMS: 30_000,
   incremental: true,
-  incrementalFile: `reports/mutation/${module.name}-incremental.json`,
+  incrementalFile: `reports/mutation/${module.label}-incremental.json`,
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
-  htmlReporter: { fileName: `reports/mutation/${module.name}.html` },
-  jsonReporter: { fileName: `reports/mutation/${module.name}.json` },
+  htmlReporter: { fileName: `reports/mutation/${module.label}.html` },
+  jsonReporter: { fileName: `reports/mutation/${module.label}.json` },
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
 };
