@@ -92,11 +92,9 @@ describe('task.onAnyProgress', () => {
     await insertTask(other, 'running', { changed: '0 seconds' });
     const toCancel = await insertTask(user, 'queued', { changed: '1 hour' });
     const seen: [string, number, Status][] = [];
-    const subscription = server
-      .as(user.session.accessToken)
-      .ws.task.onAnyProgress.subscribe(undefined, {
-        onData: (task) => seen.push([task.id, task.seq, task.status]),
-      });
+    const subscription = server.as(user.session.accessToken).ws.task.onAnyProgress.subscribe(undefined, {
+      onData: (task) => seen.push([task.id, task.seq, task.status]),
+    });
     const waitFor = async (count: number) => {
       const deadline = Date.now() + 5_000;
       while (seen.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
