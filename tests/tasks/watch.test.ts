@@ -42,18 +42,24 @@ async function insertTask(user: TestUser, status: Status, options: { seq?: numbe
 
 /** task.onProgress until it completes; its events as [id, seq] pairs. */
 function watchTask(taskId: string, lastEventId?: string) {
-  return new Promise<{ events: [string, number][]; appCode?: string | undefined }>((resolve) => {
-    const events: [string, number][] = [];
-    server.as(owner.session.accessToken).ws.task.onProgress.subscribe(
-      { taskId, ...(lastEventId !== undefined ? { lastEventId } : {}) },
-      {
-        onData: (event) => events.push([event.id, event.data.seq]),
-        onError: (error) =>
-          resolve({ events, appCode: (error.data as { appCode?: string } | null | undefined)?.appCode }),
-        onComplete: () => resolve({ events }),
-      },
-    );
-  });
+  return new Promise<{ events: [string, number][]; appCode?: string | undefined; message?: string }>(
+    (resolve) => {
+      const events: [string, number][] = [];
+      server.as(owner.session.accessToken).ws.task.onProgress.subscribe(
+        { taskId, ...(lastEventId !== undefined ? { lastEventId } : {}) },
+        {
+          onData: (event) => events.push([event.id, event.data.seq]),
+          onError: (error) =>
+            resolve({
+              events,
+              appCode: (error.data as { appCode?: string } | null | undefined)?.appCode,
+              message: error.message,
+            }),
+          onComplete: () => resolve({ events }),
+        },
+      );
+    },
+  );
 }
 
 describe('task.onProgress resumes from a last event id', () => {
@@ -78,7 +84,11 @@ describe('task.onProgress resumes from a last event id', () => {
   });
 
   it('a missing task → TASK_NOT_FOUND, no event', async () => {
-    expect(await watchTask(randomUUID())).toEqual({ events: [], appCode: 'TASK_NOT_FOUND' });
+    expect(await watchTask(randomUUID())).toEqual({
+      events: [],
+      appCode: 'TASK_NOT_FOUND',
+      message: 'No such task',
+    });
   });
 });
 
@@ -91,6 +101,8 @@ describe('task.onAnyProgress', () => {
     await insertTask(user, 'succeeded', { changed: '1 hour' });
     await insertTask(other, 'running', { changed: '0 seconds' });
     const toCancel = await insertTask(user, 'queued', { changed: '1 hour' });
+    // Never changed since it was created (seq 0), as a task just enqueued.
+    const fresh = await insertTask(user, 'queued', { seq: 0, changed: '2 hours' });
     const seen: [string, number, Status][] = [];
     const subscription = server.as(user.session.accessToken).ws.task.onAnyProgress.subscribe(undefined, {
       onData: (task) => seen.push([task.id, task.seq, task.status]),
@@ -100,19 +112,20 @@ describe('task.onAnyProgress', () => {
       while (seen.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     };
     try {
-      await waitFor(3);
+      await waitFor(4);
       // Unfinished tasks first (newest change first), whatever their age; the old succeeded one is not news.
       expect(seen).toEqual([
         [runningNow, 3, 'running'],
         [toCancel, 3, 'queued'],
         [queuedLongAgo, 3, 'queued'],
+        [fresh, 0, 'queued'],
       ]);
       // A change wakes the feed: it reads what changed in the last minute, which includes runningNow
       // again at the same seq; only the cancelled task is new.
       await appClient(server.url, user.session.accessToken).task.cancel.mutate({ id: toCancel });
-      await waitFor(4);
+      await waitFor(5);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(seen.slice(3)).toEqual([[toCancel, 4, 'cancelled']]);
+      expect(seen.slice(4)).toEqual([[toCancel, 4, 'cancelled']]);
     } finally {
       subscription.unsubscribe();
     }
