@@ -44,23 +44,32 @@ describe('file.list', () => {
     expect(third.nextCursor).toBeNull();
     const oldest = await api.file.list.query({ limit: 2, q: 'page-', sort: 'oldest' });
     expect(oldest.items.map((f) => f.name)).toEqual(['page-0.txt', 'page-1.txt']);
-    const oldestNext = await api.file.list.query({
-      limit: 2,
-      q: 'page-',
-      sort: 'oldest',
-      cursor: oldest.nextCursor ?? undefined,
-    });
-    expect(oldestNext.items.map((f) => f.name)).toEqual(['page-2.txt', 'page-3.txt']);
+    // Oldest first through every page: disjoint, in order, and ending with the late upload.
+    const oldestPages: string[][] = [oldest.items.map((f) => f.name)];
+    let cursor = oldest.nextCursor ?? undefined;
+    while (cursor && oldestPages.length < 10) {
+      const page = await api.file.list.query({ limit: 2, q: 'page-', sort: 'oldest', cursor });
+      oldestPages.push(page.items.map((f) => f.name));
+      cursor = page.nextCursor ?? undefined;
+    }
+    expect(oldestPages).toEqual([
+      ['page-0.txt', 'page-1.txt'],
+      ['page-2.txt', 'page-3.txt'],
+      ['page-4.txt', 'page-5.txt'],
+      ['page-6.txt', 'page-late.txt'],
+    ]);
   });
 
   it('filters by tag, name and type', async () => {
     await upload('tagged.pdf', PDF, 'q3,finance');
     const api = as(owner);
     expect((await api.file.list.query({ tag: 'finance' })).items.map((f) => f.name)).toEqual(['tagged.pdf']);
-    expect((await api.file.list.query({ mime: 'application/pdf' })).items.map((f) => f.name)).toContain(
+    // Every other file of this user is text: the PDF is the only one of its type.
+    expect((await api.file.list.query({ mime: 'application/pdf' })).items.map((f) => f.name)).toEqual([
       'tagged.pdf',
-    );
-    expect((await api.file.list.query({ q: 'TAGGED' })).items).toHaveLength(1);
+    ]);
+    expect((await api.file.list.query({ q: 'TAGGED' })).items.map((f) => f.name)).toEqual(['tagged.pdf']);
+    expect((await api.file.list.query({ tag: 'finance', q: 'nothing-like-it' })).items).toEqual([]);
     expect((await api.file.list.query({ q: '%' })).items).toHaveLength(0);
   });
 

@@ -188,13 +188,26 @@ describe('task lifecycle', () => {
 
   it('lists the caller’s tasks newest first, with filters', async () => {
     const api = appClient(server.url, user.session.accessToken);
-    const page = await api.task.list.query({ limit: 2 });
-    expect(page.items).toHaveLength(2);
-    expect(page.nextCursor).not.toBeNull();
-    const next = await api.task.list.query({ limit: 2, cursor: page.nextCursor ?? undefined });
-    expect(next.items[0]?.createdAt.getTime()).toBeLessThanOrEqual(page.items[1]?.createdAt.getTime() ?? 0);
+    const all = await api.task.list.query({ limit: 100 });
+    expect(all.nextCursor).toBeNull();
+    // The tests above started at least five tasks, one of which ended failed.
+    expect(all.items.length).toBeGreaterThanOrEqual(5);
+    const times = all.items.map((t) => t.createdAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    // Pages of 2: disjoint, in order, and together exactly the full list.
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api.task.list.query({ limit: 2, ...(cursor ? { cursor } : {}) });
+      pages.push(page.items.map((t) => t.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && pages.length < 100);
+    expect(pages.every((page) => page.length === 2 || page === pages.at(-1))).toBe(true);
+    expect(pages.flat()).toEqual(all.items.map((t) => t.id));
     const failed = await api.task.list.query({ status: 'failed' });
-    expect(failed.items.every((t) => t.status === 'failed')).toBe(true);
+    const expectedFailed = all.items.filter((t) => t.status === 'failed').map((t) => t.id);
+    expect(expectedFailed.length).toBeGreaterThan(0);
+    expect(failed.items.map((t) => t.id)).toEqual(expectedFailed);
   });
 });
 
