@@ -43,7 +43,10 @@ export function createHttpServer(args: {
     router,
     basePath: TRPC_PATH,
     // Streamed uploads through the typed client may be as large as an upload may be; JSON calls may not.
-    maxBodySize: (path) => (path === 'file.upload' ? config.files.maxUploadBytes : config.maxRequestBytes),
+    // An upload's own limit (the blob store's, FILE_TOO_LARGE) must trip before this transport backstop,
+    // which can only say VALIDATION_ERROR: one byte of headroom lets the store see the byte too many.
+    maxBodySize: (path) =>
+      path === 'file.upload' ? config.files.maxUploadBytes + 1 : config.maxRequestBytes,
     maxBatchSize: config.maxBatchSize,
     createContext: (req, connectionParams) => createContext({ req, connectionParams }, 'http'),
 

@@ -1,6 +1,6 @@
 // Content-addressed blobs on disk: DATA_DIR/blobs/<aa>/<sha256>, written via DATA_DIR/blobs/tmp and rename.
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -61,10 +61,14 @@ export function createDiskBlobStore(root: string): BlobStore {
           for (const held of head) yield held;
         }
       };
+      // Created before any byte moves: a write stream opens its file asynchronously, and an open still in
+      // flight when a refused upload's cleanup ran could create the file after its removal.
+      const file = await fs.open(tempPath, 'wx', 0o600);
       try {
-        await pipeline(source, inspect, createWriteStream(tempPath, { flags: 'wx', mode: 0o600 }));
+        await pipeline(source, inspect, file.createWriteStream());
       } catch (error) {
         source.destroy();
+        await file.close().catch(() => {}); // the write stream may have closed it already
         await removeStaged(tempPath);
         throw error;
       }

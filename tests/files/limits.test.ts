@@ -144,12 +144,11 @@ describe('MAX_UPLOAD_BYTES, to the byte', () => {
     const user = await registerUser(server);
     const before = await storeState();
     const refused = { status: 413, size: undefined, appCode: 'FILE_TOO_LARGE' };
-    // Not the typed client: over the limit, tRPC's own body limit answers first, today as an uncaught
-    // PAYLOAD_TOO_LARGE in the server and VALIDATION_ERROR to the client (reported for issue 10's uploads fix).
-    expect(await uploadEveryWay(user, MAX_UPLOAD + 1, { typed: false })).toEqual({
+    expect(await uploadEveryWay(user, MAX_UPLOAD + 1, { typed: true })).toEqual({
       raw: refused,
       chunked: refused,
       multipart: refused,
+      typed: { appCode: 'FILE_TOO_LARGE' },
     });
     expect(await storeState()).toEqual(before);
   });
