@@ -36,6 +36,8 @@ export async function run(ctx: BenchContext): Promise<AreaResult> {
     ...(await docrpcEnv(ctx, 'bench_tasks')),
     LOG_LEVEL: 'warn',
     DEMO_TASKS_ENABLED: 'true',
+    // (c) opens all its subscriptions on as few as one socket: the per-connection bound must let it.
+    WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(s.subscriptions),
   };
   const dbUrl = String(env.DATABASE_URL);
   const api = await startDocrpc(ctx, 'docrpc', env);
