@@ -159,6 +159,43 @@ describe('document.extract', () => {
   });
 });
 
+describe('cancelling an extraction', () => {
+  it('stops the parse mid-document and writes no document', async () => {
+    const erin = await registerUser(server);
+    const pages = Array.from({ length: 3000 }, (_, i) => [`Page ${i + 1} of a document nobody will read.`]);
+    const fileId = await upload(erin, makePdf(pages), 'long.pdf');
+    const { ws } = server.as(erin.session.accessToken);
+    const task = await ws.document.extract.mutate({ fileId });
+    const final = await new Promise<TaskOutput>((resolve, reject) => {
+      let cancelling = false;
+      ws.task.onProgress.subscribe(
+        { taskId: task.id },
+        {
+          onData: ({ data }) => {
+            if (!cancelling && data.message?.startsWith('page ')) {
+              cancelling = true;
+              ws.task.cancel.mutate({ id: task.id }).catch(reject);
+            }
+            if (['succeeded', 'failed', 'cancelled'].includes(data.status)) resolve(data);
+          },
+          onError: reject,
+        },
+      );
+    });
+    expect(final.status).toBe('cancelled');
+    expect(final.message).not.toBe('page 3000 of 3000');
+    // The handler ends long before 3000 pages could be parsed: the thread was stopped, not left to finish.
+    const ended = () =>
+      server.logs
+        .lines()
+        .some((line) => line.taskId === task.id && line.msg === 'task cancelled while running');
+    const deadline = Date.now() + 5_000;
+    while (!ended() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ended()).toBe(true);
+    expect(await documentsOf(erin)).toBe(0);
+  });
+});
+
 describe('document.list and document.delete', () => {
   it('pages newest first by cursor; delete removes the document and keeps the file', async () => {
     const dave = await registerUser(server);
