@@ -2,6 +2,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { adminRouter } from './modules/admin/router.js';
 import { authRouter } from './modules/auth/router.js';
+import { documentRouter } from './modules/documents/router.js';
 import { fileRouter } from './modules/files/router.js';
 import { statsRouter } from './modules/stats/router.js';
 import { systemRouter } from './modules/system/router.js';
@@ -12,6 +13,7 @@ export const appRouter = router({
   system: systemRouter,
   auth: authRouter,
   file: fileRouter,
+  document: documentRouter,
   stats: statsRouter,
   task: taskRouter,
 

@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { type NotificationHub, startNotificationHub } from './db/notifications.js';
 import { type ProvisionedDatabase, provisionDatabase } from './db/provision.js';
 import type { AppDeps } from './deps.js';
+import { createExtractionPool } from './extraction/pool.js';
 import { createHttpServer } from './http/server.js';
 import { startHousekeeping } from './jobs/housekeeping.js';
 import { type ProgressBus, startProgressBus } from './jobs/progress.js';
@@ -120,8 +121,10 @@ export async function startAppServices(options: {
     startedAt: new Date(),
     now: () => new Date(),
   };
+  // Parsing threads start on the first extraction, so a process that runs no handlers never has any.
+  const extraction = createExtractionPool(config.jobs.extractThreads);
   if (config.jobs.workerEnabled) {
-    await startWorkers(jobs, deps, config.jobs);
+    await startWorkers(jobs, { ...deps, extraction }, config.jobs);
     await startHousekeeping(jobs, deps, config);
   }
   const queue = jobs;
@@ -138,6 +141,7 @@ export async function startAppServices(options: {
       await hub.close();
       // Running handlers get SHUTDOWN_TIMEOUT_MS to finish; pg-boss hands back what does not.
       await queue.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true });
+      await extraction.close();
       await database.shutdown();
     },
   };

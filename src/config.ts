@@ -67,6 +67,7 @@ const ZEnv = z.object({
   JOB_POOL_MAX: positiveInt.default(4),
   JOB_SUPERVISE_INTERVAL_SECONDS: positiveInt.default(5),
   DEMO_TASKS_ENABLED: z.enum(['true', 'false']).optional(),
+  EXTRACT_THREADS: positiveInt.default(1),
 });
 
 export type Env = z.input<typeof ZEnv>;
@@ -110,6 +111,8 @@ export interface Config {
     superviseIntervalSeconds: number;
     /** task.createDemo for everyone (default outside production); admins may always. */
     demoTasksEnabled: boolean;
+    /** Worker threads that parse files for document.extract, per process that runs task handlers. */
+    extractThreads: number;
   };
   files: {
     maxUploadBytes: number;
@@ -177,6 +180,7 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
       superviseIntervalSeconds: env.JOB_SUPERVISE_INTERVAL_SECONDS,
       demoTasksEnabled:
         (env.DEMO_TASKS_ENABLED ?? (env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true',
+      extractThreads: env.EXTRACT_THREADS,
     },
     files: {
       maxUploadBytes: env.MAX_UPLOAD_BYTES,

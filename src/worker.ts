@@ -1,11 +1,14 @@
 // `npm run worker`: task handlers only (no HTTP), so operators can run N of them against one Postgres.
 import './runtime-check.js';
+import path from 'node:path';
 import { provisionDatabase } from './db/provision.js';
+import { createExtractionPool } from './extraction/pool.js';
 import { startHousekeeping } from './jobs/housekeeping.js';
 import { startJobQueue } from './jobs/queue.js';
 import { startWorkers } from './jobs/worker.js';
 import { createLogger } from './logger.js';
 import { loadConfigOrExit, stopOnSignals } from './process-lifecycle.js';
+import { createDiskBlobStore } from './storage/disk-blob-store.js';
 
 const config = loadConfigOrExit();
 if (!config.databaseUrl) {
@@ -19,7 +22,9 @@ if (!config.databaseUrl) {
 const logger = createLogger(config);
 const database = await provisionDatabase(config, logger);
 const jobs = await startJobQueue(database.url, config, logger, { runsWorkers: true });
-await startWorkers(jobs, { db: database.db, logger }, config.jobs);
+const extraction = createExtractionPool(config.jobs.extractThreads);
+const blobs = createDiskBlobStore(path.join(config.dataDir, 'blobs'));
+await startWorkers(jobs, { db: database.db, logger, blobs, extraction }, config.jobs);
 await startHousekeeping(jobs, { db: database.db, logger }, config);
 logger.info(
   `docrpc worker running (concurrency ${config.jobs.workerConcurrency}) — database: ${database.description}`,
@@ -29,6 +34,7 @@ stopOnSignals(
   `finishing running tasks (up to ${config.shutdownTimeoutMs} ms), then stopping`,
   async () => {
     await jobs.stop({ graceful: true, timeout: config.shutdownTimeoutMs, close: true });
+    await extraction.close();
     await database.shutdown();
   },
 );

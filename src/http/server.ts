@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { DOCUMENT_TEXT_PATH, handleDocumentText } from './document-routes.js';
 import { sendError } from './error-body.js';
 import { FILE_CONTENT_PATH, handleContent, handleUpload } from './file-routes.js';
 import { type ReadinessCheck, sendHealth, sendReadiness } from './health.js';
@@ -113,6 +114,15 @@ export function createHttpServer(args: {
         if (!res.headersSent) res.setHeader('connection', 'close');
         return sendError(res, error, requestMetaOf(req).requestId, logger);
       }
+    }
+    if (pathname.startsWith('/documents/')) {
+      if (req.headers.origin) await allowCors(req, res);
+      if (req.method === 'OPTIONS' || res.writableEnded) return endPreflight(res);
+      const text = DOCUMENT_TEXT_PATH.exec(pathname);
+      if (text?.[1] && (req.method === 'GET' || req.method === 'HEAD')) {
+        return handleDocumentText(args.deps, req, res, text[1]);
+      }
+      throw new AppError('RESOURCE_NOT_FOUND', `No route for ${req.method} ${pathname}`);
     }
     if (pathname === TRPC_PATH || pathname.startsWith(`${TRPC_PATH}/`)) {
       // Both only matter for browsers and compressing clients; skipping them saves every other call the work.

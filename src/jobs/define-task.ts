@@ -1,9 +1,25 @@
 // The one small API every background task type is written against.
 import type { z } from 'zod';
+import type { Database } from '../db/client.js';
+import type { AppCode } from '../errors.js';
+import type { ExtractionPool } from '../extraction/pool.js';
+import type { Logger } from '../logger.js';
+import type { BlobStore } from '../storage/blob-store.js';
+
+/** What a handler may use: every process that runs handlers (npm start, npm run worker) provides it. */
+export interface TaskDeps {
+  db: Database;
+  logger: Logger;
+  blobs: BlobStore;
+  extraction: ExtractionPool;
+}
 
 export interface TaskRunContext<TInput> {
   input: TInput;
   taskId: string;
+  /** The user who started the task: the handler acts for them and reads only their rows. */
+  ownerId: string;
+  deps: TaskDeps;
   /** The attempt number, from 1: a retried task runs again from the start and must not double-write. */
   attempt: number;
   /** Updates the task row and tells every subscriber. Throws once the task was cancelled. */
@@ -24,6 +40,11 @@ export interface TaskDefinition<TInput = unknown, TResult = unknown> {
    * worker that dies (kill -9, OOM) is noticed after it, not after the whole expiry. pg-boss minimum: 10.
    */
   heartbeatSeconds: number;
+  /**
+   * App codes that end the task at the first failure: retrying cannot change the answer (a file that is
+   * not there, content that cannot be read).
+   */
+  finalCodes: readonly AppCode[];
   run(context: TaskRunContext<TInput>): Promise<TResult>;
 }
 
@@ -31,9 +52,16 @@ export function defineTask<TInput, TResult>(
   type: string,
   definition: Omit<
     TaskDefinition<TInput, TResult>,
-    'type' | 'retryLimit' | 'expireInSeconds' | 'heartbeatSeconds'
+    'type' | 'retryLimit' | 'expireInSeconds' | 'heartbeatSeconds' | 'finalCodes'
   > &
-    Partial<Pick<TaskDefinition, 'retryLimit' | 'expireInSeconds' | 'heartbeatSeconds'>>,
+    Partial<Pick<TaskDefinition, 'retryLimit' | 'expireInSeconds' | 'heartbeatSeconds' | 'finalCodes'>>,
 ): TaskDefinition<TInput, TResult> {
-  return { type, retryLimit: 2, expireInSeconds: 15 * 60, heartbeatSeconds: 10, ...definition };
+  return {
+    type,
+    retryLimit: 2,
+    expireInSeconds: 15 * 60,
+    heartbeatSeconds: 10,
+    finalCodes: [],
+    ...definition,
+  };
 }

@@ -1,8 +1,12 @@
 // Every task type the app knows; workers and the queue setup read this list.
 import type { TaskDefinition } from './define-task.js';
 import { demoTask } from './definitions/demo.js';
+import { documentExtractTask } from './definitions/document-extract.js';
 
-export const taskDefinitions: TaskDefinition[] = [demoTask as TaskDefinition];
+export const taskDefinitions: TaskDefinition[] = [
+  demoTask as TaskDefinition,
+  documentExtractTask as TaskDefinition,
+];
 
 export function queueName(type: string): string {
   return `task-${type}`;

@@ -75,6 +75,7 @@ type InsertedRow = Omit<ShownTaskRow, 'createdAt' | 'updatedAt' | 'startedAt' | 
 // parameter would be JSON-encoded a second time.
 interface ChangedRow {
   id: string;
+  ownerId: string;
   type: string;
   status: TaskStatus;
   input: unknown;
@@ -89,7 +90,7 @@ async function changeAndNotify(
 ): Promise<ChangedRow | undefined> {
   const rows = await sql<ChangedRow[]>`
     with changed as (${update} returning id, owner_id, type, status, input, attempts, seq, job_id)
-    select id, type, status, input, attempts, seq, job_id as "jobId",
+    select id, owner_id as "ownerId", type, status, input, attempts, seq, job_id as "jobId",
       pg_notify(${TASK_CHANNEL}, id || ':' || seq || ':' || owner_id)
     from changed`;
   return rows[0];

@@ -3,10 +3,8 @@
 import type { Job, JobResult, JobWithMetadata } from 'pg-boss';
 import { ZodError } from 'zod';
 import type { Config } from '../config.js';
-import type { Database } from '../db/client.js';
 import { AppError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { TaskDefinition } from './define-task.js';
+import type { TaskDefinition, TaskDeps } from './define-task.js';
 import type { JobQueue } from './queue.js';
 import { queueName, taskDefinitions } from './registry.js';
 import { isCancelled, markAttemptFailed, markRunning, markSucceeded, recordProgress } from './task-rows.js';
@@ -46,11 +44,7 @@ export function workOptions(jobs: WorkerSettings) {
   } as const;
 }
 
-export async function startWorkers(
-  boss: JobQueue,
-  deps: { db: Database; logger: Logger },
-  jobs: WorkerSettings,
-): Promise<void> {
+export async function startWorkers(boss: JobQueue, deps: TaskDeps, jobs: WorkerSettings): Promise<void> {
   for (const definition of taskDefinitions) {
     await boss.work(queueName(definition.type), workOptions(jobs), (jobs: JobWithMetadata<TaskJobData>[]) =>
       Promise.all(jobs.map((job) => runAttempt(deps, definition, job))),
@@ -59,7 +53,7 @@ export async function startWorkers(
 }
 
 async function runAttempt(
-  deps: { db: Database; logger: Logger },
+  deps: TaskDeps,
   definition: TaskDefinition,
   job: JobWithMetadata<TaskJobData> | Job<TaskJobData>,
 ): Promise<JobResult> {
@@ -83,6 +77,8 @@ async function runAttempt(
     const result = await definition.run({
       input,
       taskId,
+      ownerId: claimed.ownerId,
+      deps,
       attempt: claimed.attempts,
       signal: controller.signal,
       progress: async (pct, message) => {
@@ -102,7 +98,10 @@ async function runAttempt(
       return { id: job.id, status: 'completed' };
     }
     const retryLimit = 'retryLimit' in job ? job.retryLimit : definition.retryLimit;
-    const final = job.retryCount >= retryLimit || error instanceof ZodError;
+    const final =
+      job.retryCount >= retryLimit ||
+      error instanceof ZodError ||
+      (error instanceof AppError && definition.finalCodes.includes(error.code));
     const info = describeFailure(error);
     await markAttemptFailed(db, taskId, info, final);
     log.warn({ err: error, final }, 'task attempt failed');

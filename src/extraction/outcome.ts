@@ -1,0 +1,31 @@
+// What crosses the thread boundary: plain data only (an Error's class does not survive structured clone),
+// so a refusal travels as a code and a message and becomes an AppError again on the pool's side.
+
+export interface ExtractedText {
+  text: string;
+  /** Pages of a paginated format (PDF); null for formats that have none. */
+  pages: number | null;
+  words: number;
+  language: string;
+}
+
+/** Why a file's content cannot become a document. */
+export interface ExtractionRefusal {
+  refused: true;
+  code: 'FILE_TYPE_INVALID';
+  message: string;
+}
+
+export type ExtractionOutcome = ({ refused: false } & ExtractedText) | ExtractionRefusal;
+
+/** Sent on the task's progress port: `done` of `total` parts (pages, or the steps of a one-piece format). */
+export interface ExtractionProgress {
+  done: number;
+  total: number;
+  unit: 'page' | 'step';
+}
+
+/** Thrown by a parser for content it cannot read; the thread entry turns it into an ExtractionRefusal. */
+export class UnreadableContent extends Error {
+  override name = 'UnreadableContent';
+}

@@ -1,0 +1,72 @@
+// PDF text through pdf.js (unpdf's serverless build), one page at a time: each page's text is read and the
+// page released before the next, so memory follows one page plus the text so far, and progress follows pages.
+import { getDocumentProxy } from 'unpdf';
+import { type ExtractionProgress, UnreadableContent } from './outcome.js';
+
+interface TextItemLike {
+  str?: string;
+  hasEOL?: boolean;
+}
+
+/** Pages are separated by a form feed, as pdftotext separates them. */
+export const PAGE_SEPARATOR = '\f';
+
+export async function extractPdf(
+  bytes: Uint8Array,
+  onProgress: (progress: ExtractionProgress) => void,
+): Promise<{ text: string; pages: number }> {
+  const pdf = await openPdf(bytes);
+  try {
+    const pageTexts: string[] = [];
+    for (let number = 1; number <= pdf.numPages; number++) {
+      const page = await pdf.getPage(number).catch(damaged);
+      const content = await page.getTextContent().catch(damaged);
+      pageTexts.push(pageText(content.items as TextItemLike[]));
+      page.cleanup();
+      onProgress({ done: number, total: pdf.numPages, unit: 'page' });
+    }
+    if (pageTexts.every((text) => text.trim() === '')) {
+      throw new UnreadableContent(
+        pdf.numPages === 0
+          ? 'The PDF has no pages'
+          : 'The PDF has no text layer (a scan or images only): text from images needs a vision-capable model',
+      );
+    }
+    return { text: pageTexts.join(PAGE_SEPARATOR), pages: pdf.numPages };
+  } finally {
+    await pdf.loadingTask.destroy();
+  }
+}
+
+async function openPdf(bytes: Uint8Array) {
+  try {
+    // pdf.js takes ownership of (and detaches) the buffer it is given.
+    return await getDocumentProxy(bytes, { stopAtErrors: true, verbosity: 0 });
+  } catch (error) {
+    if ((error as { name?: string }).name === 'PasswordException') {
+      throw new UnreadableContent(
+        'The PDF is encrypted (password-protected): upload a copy without the password',
+      );
+    }
+    throw damagedError();
+  }
+}
+
+/** Items in reading order as pdf.js gives them; a line ends where pdf.js marks an end of line. */
+function pageText(items: TextItemLike[]): string {
+  let text = '';
+  for (const item of items) {
+    if (typeof item.str !== 'string') continue;
+    text += item.str;
+    if (item.hasEOL) text += '\n';
+  }
+  return text.replace(/[ \t]+\n/g, '\n').trimEnd();
+}
+
+function damagedError(): UnreadableContent {
+  return new UnreadableContent('The PDF is damaged and cannot be read');
+}
+
+function damaged(): never {
+  throw damagedError();
+}

@@ -1,0 +1,107 @@
+// document.extract: a file's text becomes a document. The parsing runs in the extraction thread pool; this
+// handler reads the bytes, reports progress page by page, and writes the one row at the end, so a failure
+// leaves nothing behind. The same content by the same extractor version is extracted once per owner.
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import type { ExtractionProgress } from '../../extraction/outcome.js';
+import { EXTRACTOR_VERSION } from '../../extraction/version.js';
+import { defineTask, type TaskRunContext } from '../define-task.js';
+import { findDocumentOfContent, findSourceFile, insertDocument } from '../document-rows.js';
+
+export const ZExtractInput = z.object({ fileId: z.uuid() });
+
+export interface ExtractResult {
+  documentId: string;
+  /** True when this content had been extracted before (by this extractor): nothing was parsed again. */
+  reused: boolean;
+}
+
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg']);
+
+export const documentExtractTask = defineTask('document.extract', {
+  input: ZExtractInput,
+  // Missing files and unreadable content fail the same way on every attempt.
+  finalCodes: ['RESOURCE_NOT_FOUND', 'FILE_TYPE_INVALID'],
+  async run({ input, ownerId, deps, progress, signal }): Promise<ExtractResult> {
+    const file = await findSourceFile(deps.db, ownerId, input.fileId);
+    if (!file) throw new AppError('RESOURCE_NOT_FOUND', 'No such file');
+    const existing = await findDocumentOfContent(deps.db, ownerId, file.sha256, EXTRACTOR_VERSION);
+    if (existing) return { documentId: existing.id, reused: true };
+    if (IMAGE_TYPES.has(file.mime)) {
+      throw new AppError(
+        'FILE_TYPE_INVALID',
+        `Text cannot be extracted from ${file.mime} images: that needs a vision-capable model, which this server does not offer yet`,
+      );
+    }
+
+    await progress(0, 'reading the file');
+    const started = performance.now();
+    const bytes = await readAll(await deps.blobs.get(file.sha256), file.size, signal);
+    const reporter = progressReporter(progress);
+    const extracted = await deps.extraction
+      .extract(bytes, file.mime, { signal, onProgress: reporter.report })
+      .finally(reporter.settled);
+    const extractionMs = Math.round(performance.now() - started);
+
+    const documentId = await insertDocument(deps.db, {
+      ownerId,
+      fileId: file.id,
+      sha256: file.sha256,
+      ...extracted,
+      extractionMs,
+      extractorVersion: EXTRACTOR_VERSION,
+    });
+    if (documentId) return { documentId, reused: false };
+    const raced = await findDocumentOfContent(deps.db, ownerId, file.sha256, EXTRACTOR_VERSION);
+    if (!raced) throw new Error('document insert conflicted but no document was found');
+    return { documentId: raced.id, reused: true };
+  },
+});
+
+/**
+ * The blob's bytes in a buffer of their own (its memory is handed to the extraction thread, never a slice
+ * of Node's shared pool), read in the file's recorded size.
+ */
+async function readAll(stream: Readable, size: number, signal: AbortSignal): Promise<Uint8Array> {
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      signal.throwIfAborted();
+      if (at + chunk.length > size) throw new Error('the stored blob is larger than its file row says');
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+  } finally {
+    stream.destroy();
+  }
+  if (at !== size) throw new Error('the stored blob is smaller than its file row says');
+  return bytes;
+}
+
+/**
+ * Progress messages arrive from the thread faster than rows can be updated: the latest one is sent as soon
+ * as the previous update is done, and intermediate ones are dropped. A cancel seen by an update aborts the
+ * task's signal (the worker does it), which stops the thread; the update's own error is not needed here.
+ */
+function progressReporter(progress: TaskRunContext<unknown>['progress']) {
+  let latest: ExtractionProgress | undefined;
+  let sending: Promise<void> | undefined;
+  const drain = async () => {
+    while (latest) {
+      const { done, total, unit } = latest;
+      latest = undefined;
+      const message = unit === 'page' ? `page ${done} of ${total}` : 'parsing';
+      await progress(5 + (90 * done) / Math.max(total, 1), message).catch(() => {});
+    }
+    sending = undefined;
+  };
+  return {
+    report(update: ExtractionProgress) {
+      latest = update;
+      sending ??= drain();
+    },
+    settled: () => sending ?? Promise.resolve(),
+  };
+}
