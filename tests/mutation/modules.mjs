@@ -43,8 +43,9 @@ export const mutationModules = {
       'src/modules/auth/api-tokens.ts',
       'src/modules/auth/sessions.ts',
     ],
-    // download-scope: API-token scopes on the raw HTTP download route.
-    tests: ['tests/auth/*.test.ts', 'tests/files/download-scope.test.ts'],
+    // download-scope: API-token scopes on the raw HTTP download route; download: links end with the
+    // session or API token they were issued under (isCallerStillValid).
+    tests: ['tests/auth/*.test.ts', 'tests/files/download-scope.test.ts', 'tests/files/download.test.ts'],
   },
 };
 
