@@ -89,4 +89,28 @@ describe('revocation across API processes', () => {
       );
     }
   });
+
+  // Each alone ends a session: a bumped token version (every access token of the user, session rows
+  // untouched) and a session past its expiry (never revoked).
+  it("an operator bumping a user's token version in SQL ends their access tokens on every process", async () => {
+    const user = await signedInOnBoth();
+    await sql`update users set token_version = token_version + 1 where id = ${user.session.user.id}`;
+    for (const url of [first.url, second.url]) {
+      await vi.waitFor(
+        async () => expect(await meOn(url, user.session.accessToken)).toBe('AUTH_INVALID'),
+        WITHIN,
+      );
+    }
+  });
+
+  it('a session past its expiry ends, though nothing revoked it', async () => {
+    const user = await signedInOnBoth();
+    await sql`update sessions set expires_at = now() - interval '1 second' where user_id = ${user.session.user.id}`;
+    for (const url of [first.url, second.url]) {
+      await vi.waitFor(
+        async () => expect(await meOn(url, user.session.accessToken)).toBe('AUTH_INVALID'),
+        WITHIN,
+      );
+    }
+  });
 });
