@@ -102,6 +102,34 @@ describe('session cache', () => {
     expect((await cache.find(userId, sessionId))?.revokedAt).toBeNull();
   });
 
+  it('forgets every cached session of a user at once, however many there are', async () => {
+    const { cache } = await rig(PATIENT);
+    const user = await registerUser(server);
+    const first = idsOf(user.session.accessToken);
+    const again = await appClient(server.url).auth.login.mutate({
+      login: user.email,
+      password: user.password,
+    });
+    const second = idsOf(again.accessToken);
+    for (const ids of [first, second]) await cache.find(ids.userId, ids.sessionId);
+    for (const ids of [first, second]) {
+      expect(await queriesDuring(() => cache.find(ids.userId, ids.sessionId))).toBe(0);
+    }
+    cache.forgetUser(first.userId);
+    for (const ids of [first, second]) {
+      expect(await queriesDuring(() => cache.find(ids.userId, ids.sessionId))).toBe(1);
+    }
+  });
+
+  it("forgets everything on '*', what a TRUNCATE of sessions or users announces", async () => {
+    const { cache } = await rig(PATIENT);
+    const { userId, sessionId } = await signedIn();
+    await cache.find(userId, sessionId);
+    expect(await queriesDuring(() => cache.find(userId, sessionId))).toBe(0);
+    await admin`select pg_notify('docrpc_auth', '*')`;
+    await vi.waitFor(async () => expect(await queriesDuring(() => cache.find(userId, sessionId))).toBe(1));
+  });
+
   it('forgets a session revoked by any connection, and every session of a user who changes', async () => {
     const { cache } = await rig();
     const first = await signedIn();
