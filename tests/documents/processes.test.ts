@@ -1,6 +1,6 @@
 // Extraction threads load under both real entry points, run from TypeScript as `npm start` and
 // `npm run worker` run them (node --import tsx): the thread module is TypeScript there too.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AppRouter } from '../../src/app-router.js';
 import type { TaskOutput } from '../../src/modules/tasks/schemas.js';
 import { makePdf } from '../fixtures/pdf.js';
@@ -66,8 +66,13 @@ describe('extraction threads under the real entry points', () => {
       const user = await registerUser(api);
       const task = await extractThrough(api.url, user);
       expect(task).toMatchObject({ status: 'succeeded', result: { reused: false } });
-      expect(worker.lines.some((line) => line.msg === 'task succeeded' && line.taskId === task.id)).toBe(
-        true,
+      // The worker logs after it wrote the row: its line may still be in the pipe when the row is read.
+      await vi.waitFor(
+        () =>
+          expect(worker.lines.some((line) => line.msg === 'task succeeded' && line.taskId === task.id)).toBe(
+            true,
+          ),
+        { timeout: 5_000 },
       );
     } finally {
       expect(await stopServerProcess(worker)).toBe(0);
