@@ -124,7 +124,11 @@ export async function startAppServices(options: {
   // Parsing threads start on the first extraction, so a process that runs no handlers never has any.
   const extraction = createExtractionPool(config.jobs.extractThreads);
   if (config.jobs.workerEnabled) {
-    await startWorkers(jobs, { ...deps, extraction }, config.jobs);
+    await startWorkers(
+      jobs,
+      { ...deps, extraction, llm: config.llm, sealKey: deps.secrets.sealKey },
+      config.jobs,
+    );
     await startHousekeeping(jobs, deps, config);
   }
   const queue = jobs;

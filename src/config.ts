@@ -68,9 +68,30 @@ const ZEnv = z.object({
   JOB_SUPERVISE_INTERVAL_SECONDS: positiveInt.default(5),
   DEMO_TASKS_ENABLED: z.enum(['true', 'false']).optional(),
   EXTRACT_THREADS: positiveInt.default(1),
+  LLM_BASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .pipe(z.url({ error: 'must be a URL such as https://api.openai.com/v1' }).optional()),
+  LLM_API_KEY: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  LLM_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: positiveInt.default(120_000),
+  LLM_MAX_RETRIES: z.coerce.number({ error: 'must be a number' }).int().min(0).max(10).default(3),
+  LLM_CONCURRENCY: positiveInt.default(4),
+  LLM_CONTEXT_TOKENS: positiveInt.default(16_000),
+  LLM_RATE_LIMIT: positiveInt.default(30),
+  LLM_RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(3600, 'must be at most 3600').default(3600),
 });
 
 export type Env = z.input<typeof ZEnv>;
+
+/** Where a key without a base URL (the server's or a user's) is sent. */
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 /** Well-known public OpenAI-compatible endpoints a user may point at in production without extra setup. */
 const DEFAULT_LLM_BASE_URLS = [
@@ -132,6 +153,32 @@ export interface Config {
     /** How often a live subscription re-checks that its session or token still stands. */
     recheckMs: number;
   };
+  llm: {
+    /**
+     * The server-wide provider, for users without one of their own; null when neither LLM_BASE_URL nor
+     * LLM_API_KEY is set (summaries then use the built-in offline summariser).
+     */
+    server: LlmProviderSettings | null;
+    /** The model asked for when neither the call nor the user's settings name one. */
+    defaultModel: string;
+    /** One call to the provider may take this long (streamed), then it is retried. */
+    timeoutMs: number;
+    /** Retries of a call after a 429, a 5xx, a timeout or a dropped connection. */
+    maxRetries: number;
+    /** Calls one summary keeps in flight at once. */
+    concurrency: number;
+    /** Tokens one call may carry (prompt and answer): long texts are split to fit. */
+    contextTokens: number;
+    /** Summaries one user may start per window. */
+    rateLimit: number;
+    rateLimitWindowSeconds: number;
+  };
+}
+
+export interface LlmProviderSettings {
+  baseURL: string;
+  /** Local servers (Ollama, vLLM) often need none: a placeholder is sent. */
+  apiKey: string | undefined;
 }
 
 /** Thrown for a bad setting; its message is one line naming the variable. */
@@ -201,6 +248,19 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
       rateLimit: env.AUTH_RATE_LIMIT,
       rateLimitWindowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS,
       recheckMs: env.AUTH_RECHECK_MS,
+    },
+    llm: {
+      server:
+        env.LLM_BASE_URL || env.LLM_API_KEY
+          ? { baseURL: env.LLM_BASE_URL ?? OPENAI_BASE_URL, apiKey: env.LLM_API_KEY }
+          : null,
+      defaultModel: env.LLM_MODEL,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+      maxRetries: env.LLM_MAX_RETRIES,
+      concurrency: env.LLM_CONCURRENCY,
+      contextTokens: env.LLM_CONTEXT_TOKENS,
+      rateLimit: env.LLM_RATE_LIMIT,
+      rateLimitWindowSeconds: env.LLM_RATE_LIMIT_WINDOW_SECONDS,
     },
   };
 }

@@ -1,6 +1,7 @@
 // `npm run worker`: task handlers only (no HTTP), so operators can run N of them against one Postgres.
 import './runtime-check.js';
 import path from 'node:path';
+import { deriveAuthSecrets } from './auth/secrets.js';
 import { provisionDatabase } from './db/provision.js';
 import { createExtractionPool } from './extraction/pool.js';
 import { startHousekeeping } from './jobs/housekeeping.js';
@@ -24,7 +25,12 @@ const database = await provisionDatabase(config, logger);
 const jobs = await startJobQueue(database.url, config, logger, { runsWorkers: true });
 const extraction = createExtractionPool(config.jobs.extractThreads);
 const blobs = createDiskBlobStore(path.join(config.dataDir, 'blobs'));
-await startWorkers(jobs, { db: database.db, logger, blobs, extraction }, config.jobs);
+const { sealKey } = deriveAuthSecrets(config.jwtSecret);
+await startWorkers(
+  jobs,
+  { db: database.db, logger, blobs, extraction, llm: config.llm, sealKey },
+  config.jobs,
+);
 await startHousekeeping(jobs, { db: database.db, logger }, config);
 logger.info(
   `docrpc worker running (concurrency ${config.jobs.workerConcurrency}) — database: ${database.description}`,

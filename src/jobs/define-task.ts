@@ -1,5 +1,6 @@
 // The one small API every background task type is written against.
 import type { z } from 'zod';
+import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { AppCode } from '../errors.js';
 import type { ExtractionPool } from '../extraction/pool.js';
@@ -12,6 +13,10 @@ export interface TaskDeps {
   logger: Logger;
   blobs: BlobStore;
   extraction: ExtractionPool;
+  /** Providers, limits and timeouts for summaries. */
+  llm: Config['llm'];
+  /** Opens users' sealed LLM keys: only processes that run handlers ever decrypt them. */
+  sealKey: Buffer;
 }
 
 export interface TaskRunContext<TInput> {

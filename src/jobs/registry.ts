@@ -2,10 +2,12 @@
 import type { TaskDefinition } from './define-task.js';
 import { demoTask } from './definitions/demo.js';
 import { documentExtractTask } from './definitions/document-extract.js';
+import { documentSummarizeTask } from './definitions/document-summarize.js';
 
 export const taskDefinitions: TaskDefinition[] = [
   demoTask as TaskDefinition,
   documentExtractTask as TaskDefinition,
+  documentSummarizeTask as TaskDefinition,
 ];
 
 export function queueName(type: string): string {

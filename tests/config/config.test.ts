@@ -39,6 +39,11 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /^Invalid configuration: DATABASE_URL must start with postgres:\/\//],
     [{ CORS_ORIGINS: 'not a url' }, /^Invalid configuration: CORS_ORIGINS /],
     [{ JWT_SECRET: 'short' }, /^Invalid configuration: JWT_SECRET must be at least 32 characters/],
+    [{ LLM_BASE_URL: 'dashscope' }, /^Invalid configuration: LLM_BASE_URL must be a URL/],
+    [
+      { LLM_RATE_LIMIT_WINDOW_SECONDS: '7200' },
+      /^Invalid configuration: LLM_RATE_LIMIT_WINDOW_SECONDS must be at most 3600/,
+    ],
   ])('names the bad variable in one line: %o', (env, message) => {
     const error = (() => {
       try {
@@ -79,6 +84,27 @@ describe('loadConfig', () => {
     expect(config.corsOrigins).toEqual(['http://localhost:5173', 'https://app.example.com']);
     expect(config.maxRequestBytes).toBe(2048);
     expect(config.databaseUrl).toBe('postgres://u:p@db.example.com:5432/docrpc');
+  });
+});
+
+describe('LLM provider settings', () => {
+  it('has no server provider unless LLM_BASE_URL or LLM_API_KEY is set (the built-in summariser runs)', () => {
+    const config = loadConfig({ DATA_DIR: tempDir(), LLM_BASE_URL: ' ', LLM_API_KEY: '' });
+    expect(config.llm).toMatchObject({ server: null, defaultModel: 'gpt-4o-mini', concurrency: 4 });
+  });
+
+  it.each([
+    [{ LLM_API_KEY: 'sk-abc' }, { baseURL: 'https://api.openai.com/v1', apiKey: 'sk-abc' }],
+    [
+      { LLM_BASE_URL: 'http://localhost:11434/v1' },
+      { baseURL: 'http://localhost:11434/v1', apiKey: undefined },
+    ],
+    [
+      { LLM_BASE_URL: 'https://dashscope.aliyuncs.com/compatible-mode/v1', LLM_API_KEY: 'sk-q' },
+      { baseURL: 'https://dashscope.aliyuncs.com/compatible-mode/v1', apiKey: 'sk-q' },
+    ],
+  ])('a key, a base URL or both make the server provider: %o', (env, server) => {
+    expect(loadConfig({ DATA_DIR: tempDir(), ...env }).llm.server).toEqual(server);
   });
 });
 

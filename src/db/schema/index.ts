@@ -3,6 +3,7 @@ export * from './auth.js';
 export * from './documents.js';
 export * from './files.js';
 export * from './rate-limits.js';
+export * from './summaries.js';
 export * from './tasks.js';
 
 export * from './users.js';

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { hashPassword, needsRehash, verifyPassword } from '../../auth/passwords.js';
 import { seal } from '../../auth/secrets.js';
+import { postgresError, UNIQUE_VIOLATION } from '../../db/errors.js';
 import type { AppDeps, Caller, ClientInfo } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { enforceRateLimits } from '../../rate-limit/rate-limit.js';
@@ -201,10 +202,9 @@ function assertAllowedLlmBaseUrl(deps: AppDeps, url: string): void {
 }
 
 function uniqueViolationToConflict(error: unknown): unknown {
-  const cause = (error as { cause?: { code?: string; constraint_name?: string } }).cause ?? error;
-  const pg = cause as { code?: string; constraint_name?: string };
-  if (pg.code !== '23505') return error;
-  const field = pg.constraint_name?.includes('email') ? 'email' : 'username';
+  const pg = postgresError(error);
+  if (pg?.code !== UNIQUE_VIOLATION) return error;
+  const field = pg.constraint?.includes('email') ? 'email' : 'username';
   return new AppError('CONFLICT', `That ${field} is already taken`, {
     fieldErrors: { [field]: ['is already taken'] },
   });

@@ -8,6 +8,9 @@ import {
   ZExtractDocumentInput,
   ZListDocumentsInput,
   ZListDocumentsOutput,
+  ZListSummariesInput,
+  ZListSummariesOutput,
+  ZSummarizeDocumentInput,
 } from './schemas.js';
 import * as documents from './service.js';
 
@@ -27,6 +30,14 @@ export const documentRouter = router({
     .input(ZListDocumentsInput)
     .output(ZListDocumentsOutput)
     .query(({ ctx, input }) => documents.listDocuments(ctx.deps, ctx.caller, input)),
+  summarize: writer
+    .input(ZSummarizeDocumentInput)
+    .output(ZTaskOutput)
+    .mutation(({ ctx, input }) => documents.summarizeDocument(ctx.deps, ctx.caller, input)),
+  summaries: reader
+    .input(ZListSummariesInput)
+    .output(ZListSummariesOutput)
+    .query(({ ctx, input }) => documents.listSummaries(ctx.deps, ctx.caller, input)),
   delete: writer
     .input(ZIdInput)
     .output(ZOk)

@@ -3,6 +3,9 @@ import { invalidCursor, pageOf } from '../../db/keyset.js';
 import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { documentExtractTask } from '../../jobs/definitions/document-extract.js';
+import { documentSummarizeTask, type SummarizeInput } from '../../jobs/definitions/document-summarize.js';
+import { assertModelAvailable } from '../../jobs/summary-provider.js';
+import { enforceRateLimits } from '../../rate-limit/rate-limit.js';
 import { getFile } from '../files/service.js';
 import type { TaskOutput } from '../tasks/schemas.js';
 import { enqueueTask } from '../tasks/service.js';
@@ -13,7 +16,8 @@ import {
   listDocuments as listDocumentRows,
   readDocumentText,
 } from './queries.js';
-import type { DocumentOutput, ListDocumentsInput } from './schemas.js';
+import type { DocumentOutput, ListDocumentsInput, ListSummariesInput } from './schemas.js';
+import { isOwnSummaryOf, listSummaries as listSummaryRows } from './summary-queries.js';
 
 /**
  * Starts the extraction of one of the caller's files. The task's result names the document and whether it
@@ -49,7 +53,41 @@ export async function listDocuments(deps: AppDeps, caller: Caller, input: ListDo
   return pageOf(rows, input.limit, (last) => last.id);
 }
 
-/** The document goes; the file it came from stays. */
+/**
+ * Starts a summary of one of the caller's documents. Counted against the caller's LLM rate limit (every
+ * request, also one the cache will answer: the count is taken before the task knows). A model named with
+ * no provider configured anywhere is refused here, before a task exists.
+ */
+export async function summarizeDocument(
+  deps: AppDeps,
+  caller: Caller,
+  input: SummarizeInput,
+): Promise<TaskOutput> {
+  await getDocument(deps, caller, input.documentId);
+  await assertModelAvailable(deps.db, deps.config.llm, caller.id, input.model);
+  const { rateLimit: limit, rateLimitWindowSeconds: windowSeconds } = deps.config.llm;
+  await enforceRateLimits(deps.db, [{ key: `llm:user:${caller.id}`, limit, windowSeconds }]);
+  return enqueueTask(deps, caller, documentSummarizeTask.type, input);
+}
+
+export async function listSummaries(deps: AppDeps, caller: Caller, input: ListSummariesInput) {
+  await getDocument(deps, caller, input.documentId);
+  const rows = await listSummaryRows(deps.db, caller.id, {
+    documentId: input.documentId,
+    afterId: input.cursor,
+    limit: input.limit,
+  });
+  if (
+    rows.length === 0 &&
+    input.cursor &&
+    !(await isOwnSummaryOf(deps.db, caller.id, input.documentId, input.cursor))
+  ) {
+    throw invalidCursor('document.summaries');
+  }
+  return pageOf(rows, input.limit, (last) => last.id);
+}
+
+/** The document goes, and its summaries with it; the file it came from stays. */
 export async function deleteDocument(deps: AppDeps, caller: Caller, id: string): Promise<{ ok: true }> {
   if (!(await deleteDocumentRow(deps.db, caller.id, id))) {
     throw new AppError('RESOURCE_NOT_FOUND', 'No such document');

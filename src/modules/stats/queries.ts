@@ -1,7 +1,7 @@
 // Aggregates for stats.overview: per owner, and (admins only) across the server.
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { blobs, files, tasks, users } from '../../db/schema/index.js';
+import { blobs, documents, files, llmUsage, summaries, tasks, users } from '../../db/schema/index.js';
 
 export function filesByType(db: Database, ownerId: string) {
   return db
@@ -43,4 +43,31 @@ export function meanRunTimes(db: Database, ownerId: string) {
     .where(and(eq(tasks.ownerId, ownerId), eq(tasks.status, 'succeeded')))
     .groupBy(tasks.type)
     .orderBy(tasks.type);
+}
+
+export async function documentTotals(db: Database, ownerId: string) {
+  const [row] = await db
+    .select({
+      documents: sql<number>`count(*)::int`,
+      words: sql<string>`coalesce(sum(${documents.words}), 0)`,
+      summaries: sql<number>`(select count(*)::int from ${summaries} where ${summaries.ownerId} = ${ownerId})`,
+    })
+    .from(documents)
+    .where(eq(documents.ownerId, ownerId));
+  return row;
+}
+
+/** Tokens the owner has spent, per model, all time (the table keeps a row per day). */
+export function tokensByModel(db: Database, ownerId: string) {
+  return db
+    .select({
+      model: llmUsage.model,
+      promptTokens: sql<string>`sum(${llmUsage.promptTokens})`,
+      completionTokens: sql<string>`sum(${llmUsage.completionTokens})`,
+      calls: sql<number>`sum(${llmUsage.calls})::int`,
+    })
+    .from(llmUsage)
+    .where(eq(llmUsage.ownerId, ownerId))
+    .groupBy(llmUsage.model)
+    .orderBy(llmUsage.model);
 }

@@ -19,6 +19,25 @@ export const ZStatsOverview = z.object({
       z.object({ type: z.string(), count: z.number().int(), meanSeconds: z.number() }),
     ),
   }),
+  documents: z.object({
+    count: z.number().int(),
+    words: z.number().int(),
+    summaries: z.number().int(),
+  }),
+  /** LLM tokens spent, also by runs that failed or were cancelled part-way (the built-in summariser spends none). */
+  tokens: z.object({
+    promptTokens: z.number().int(),
+    completionTokens: z.number().int(),
+    calls: z.number().int(),
+    byModel: z.array(
+      z.object({
+        model: z.string(),
+        promptTokens: z.number().int(),
+        completionTokens: z.number().int(),
+        calls: z.number().int(),
+      }),
+    ),
+  }),
   /** Whole-server figures, for admins only (null for everyone else). */
 
   totals: z

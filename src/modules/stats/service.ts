@@ -1,17 +1,31 @@
-// A user's usage at a glance (files, bytes, quota, types); admins also see the server's totals.
+// A user's usage at a glance (files, bytes, quota, types, documents, LLM tokens); admins also see the server's totals.
 import { type TaskStatus, taskStatus } from '../../db/schema/tasks.js';
 import type { AppDeps, Caller } from '../../deps.js';
-import { filesByType, meanRunTimes, serverTotals, tasksByStatus } from './queries.js';
-
+import {
+  documentTotals,
+  filesByType,
+  meanRunTimes,
+  serverTotals,
+  tasksByStatus,
+  tokensByModel,
+} from './queries.js';
 import type { StatsOverview } from './schemas.js';
 
 export async function getOverview(deps: AppDeps, caller: Caller): Promise<StatsOverview> {
-  const [types, totals, statuses, runTimes] = await Promise.all([
+  const [types, totals, statuses, runTimes, documentRow, tokenRows] = await Promise.all([
     filesByType(deps.db, caller.id),
     caller.role === 'admin' ? serverTotals(deps.db) : Promise.resolve(undefined),
     tasksByStatus(deps.db, caller.id),
     meanRunTimes(deps.db, caller.id),
+    documentTotals(deps.db, caller.id),
+    tokensByModel(deps.db, caller.id),
   ]);
+  const byModel = tokenRows.map((row) => ({
+    model: row.model,
+    promptTokens: Number(row.promptTokens),
+    completionTokens: Number(row.completionTokens),
+    calls: row.calls,
+  }));
   const byStatus = Object.fromEntries(taskStatus.enumValues.map((status) => [status, 0])) as Record<
     TaskStatus,
     number
@@ -26,6 +40,17 @@ export async function getOverview(deps: AppDeps, caller: Caller): Promise<StatsO
       byType,
     },
     tasks: { byStatus, meanRunSecondsByType: runTimes },
+    documents: {
+      count: documentRow?.documents ?? 0,
+      words: Number(documentRow?.words ?? 0),
+      summaries: documentRow?.summaries ?? 0,
+    },
+    tokens: {
+      promptTokens: byModel.reduce((sum, row) => sum + row.promptTokens, 0),
+      completionTokens: byModel.reduce((sum, row) => sum + row.completionTokens, 0),
+      calls: byModel.reduce((sum, row) => sum + row.calls, 0),
+      byModel,
+    },
     totals: totals
       ? {
           users: totals.users,

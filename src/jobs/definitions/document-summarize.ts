@@ -1,0 +1,139 @@
+// document.summarize: a document's text becomes a summary, written by the user's provider, the server's, or
+// the built-in offline summariser. The same text, options and model are summarised once per document (the
+// cache key); tokens spent are counted for the user even when the run fails or is cancelled part-way.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { FOREIGN_KEY_VIOLATION, postgresError } from '../../db/errors.js';
+import { AppError } from '../../errors.js';
+import { ZSummaryOptions } from '../../llm/options.js';
+import { PROMPT_VERSION } from '../../llm/prompts.js';
+import { createSummarizer, type SummaryProgress } from '../../llm/summarizer.js';
+import { ZText } from '../../schemas/common.js';
+import { defineTask } from '../define-task.js';
+import { latestWins } from '../latest-wins.js';
+import { type ChosenProvider, chooseProvider } from '../summary-provider.js';
+import {
+  findCachedSummary,
+  findSummarySource,
+  insertSummary,
+  recordUsage,
+  type TokenUsage,
+} from '../summary-rows.js';
+
+export const ZSummarizeInput = ZSummaryOptions.extend({
+  documentId: z.uuid(),
+  /** A model of the provider in use; `builtin-extractive` asks for the offline summariser. */
+  model: ZText.trim().min(1).max(100).optional(),
+});
+export type SummarizeInput = z.infer<typeof ZSummarizeInput>;
+
+export interface SummarizeResult {
+  summaryId: string;
+  /** True when this request had been answered before: the stored summary, no provider call. */
+  cached: boolean;
+  model: string;
+}
+
+/** How much of the streamed answer the task's progress message shows. */
+const PREVIEW_CHARS = 280;
+
+export const documentSummarizeTask = defineTask('document.summarize', {
+  input: ZSummarizeInput,
+  // A summary of hundreds of chunks at a few calls at a time may take a while.
+  expireInSeconds: 60 * 60,
+  // The provider's faults were retried call by call already; a rejected key or a model that does not
+  // exist answers the same on the next attempt.
+  finalCodes: ['RESOURCE_NOT_FOUND', 'VALIDATION_ERROR', 'API_KEY_INVALID', 'LLM_UNAVAILABLE'],
+  async run({ input, ownerId, deps, progress, signal }): Promise<SummarizeResult> {
+    const source = await findSummarySource(deps.db, ownerId, input.documentId);
+    if (!source) throw new AppError('RESOURCE_NOT_FOUND', 'No such document');
+    const provider = await chooseProvider(deps.db, deps.llm, deps.sealKey, ownerId, input.model);
+    const { documentId, model: _, ...options } = input;
+    const cacheKey = summaryCacheKey(source.text, options, provider);
+    const cached = await findCachedSummary(deps.db, documentId, cacheKey);
+    if (cached) return { summaryId: cached.id, cached: true, model: cached.model };
+
+    await progress(0, 'starting');
+    const started = performance.now();
+    const spent: TokenUsage = { promptTokens: 0, completionTokens: 0, calls: 0 };
+    const reporter = latestWins((update: SummaryProgress) => progress(...describe(update)));
+    const summarizer = createSummarizer(
+      provider.endpoint && { ...provider.endpoint, model: provider.model },
+      deps.llm,
+    );
+    try {
+      const outcome = await summarizer
+        .summarize({
+          text: source.text,
+          options,
+          signal,
+          onProgress: reporter.report,
+          onUsage(usage) {
+            spent.promptTokens += usage.promptTokens;
+            spent.completionTokens += usage.completionTokens;
+            spent.calls += 1;
+          },
+        })
+        .finally(reporter.settled);
+      const summaryId = await insertSummary(deps.db, {
+        ownerId,
+        documentId,
+        cacheKey,
+        model: outcome.model,
+        length: options.length,
+        style: options.style,
+        language: options.language ?? null,
+        text: outcome.summary,
+        promptTokens: outcome.usage.promptTokens,
+        completionTokens: outcome.usage.completionTokens,
+        chunks: outcome.chunks,
+        calls: outcome.calls,
+        durationMs: Math.round(performance.now() - started),
+      }).catch(documentGoneAsNotFound);
+      if (summaryId) return { summaryId, cached: false, model: outcome.model };
+      const raced = await findCachedSummary(deps.db, documentId, cacheKey);
+      if (!raced) throw new Error('summary insert conflicted but no summary was found');
+      return { summaryId: raced.id, cached: true, model: raced.model };
+    } finally {
+      await recordUsage(deps.db, ownerId, provider.model, spent);
+    }
+  },
+});
+
+/**
+ * Everything that changes the answer: the text (hashed), the options, the model and where it runs (one
+ * model name may mean different models at two providers), and the prompts' version.
+ */
+function summaryCacheKey(
+  text: string,
+  options: Omit<SummarizeInput, 'documentId' | 'model'>,
+  provider: ChosenProvider,
+): string {
+  const textHash = createHash('sha256').update(text).digest('hex');
+  const key = {
+    prompts: PROMPT_VERSION,
+    text: textHash,
+    length: options.length,
+    style: options.style,
+    language: options.language ?? null,
+    model: provider.model,
+    endpoint: provider.endpoint ? new URL(provider.endpoint.baseURL).origin : null,
+  };
+  return createHash('sha256').update(JSON.stringify(key)).digest('hex');
+}
+
+function describe(update: SummaryProgress): [number, string] {
+  const { stage, done, total, preview } = update;
+  // Map calls take most of the time; the reduce stage (and a text that fits one call) gets the rest.
+  const pct = stage === 'map' ? 5 + (80 * done) / Math.max(total, 1) : 85 + (14 * done) / Math.max(total, 1);
+  if (preview) return [pct, `writing: …${preview.slice(-PREVIEW_CHARS)}`];
+  return [pct, stage === 'map' ? `summarised part ${done} of ${total}` : `combining: ${done} of ${total}`];
+}
+
+/** The document deleted while its summary was written: the insert's foreign key says so. */
+function documentGoneAsNotFound(error: unknown): never {
+  if (postgresError(error)?.code === FOREIGN_KEY_VIOLATION) {
+    throw new AppError('RESOURCE_NOT_FOUND', 'The document was deleted while it was summarised');
+  }
+  throw error;
+}
