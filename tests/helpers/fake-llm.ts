@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 
 /** What the next call gets; calls past the script get `{ kind: 'ok' }`. */
 export type FakeAnswer =
-  | { kind: 'ok' }
+  /** The deterministic answer; `latencyMs` overrides the setting for this call. */
+  | { kind: 'ok'; latencyMs?: number }
   | {
       kind: 'status';
       status: number;
@@ -179,7 +180,7 @@ export async function startFakeLlm(
         },
       });
     }
-    await delay(latencyMs, res);
+    await delay(answer.kind === 'ok' && answer.latencyMs !== undefined ? answer.latencyMs : latencyMs, res);
     if (res.destroyed) return;
     if (answer.kind === 'status') {
       const retry: Record<string, string> = {};
@@ -220,6 +221,8 @@ export async function startFakeLlm(
       pieces.push(`${i ? ' ' : ''}${words.slice(i, i + wordsPerChunk).join(' ')}`);
     for (const [i, piece] of pieces.entries()) {
       if (answer.kind === 'cut' && i === answer.afterChunks) {
+        // Let what was written reach the client first: the cut must come after the stream started.
+        await delay(50, res);
         res.destroy();
         return;
       }
