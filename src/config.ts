@@ -83,7 +83,7 @@ const ZEnv = z.object({
   LLM_TIMEOUT_MS: positiveInt.default(120_000),
   LLM_MAX_RETRIES: z.coerce.number({ error: 'must be a number' }).int().min(0).max(10).default(3),
   LLM_CONCURRENCY: positiveInt.default(4),
-  LLM_CONTEXT_TOKENS: positiveInt.default(16_000),
+  LLM_CONTEXT_TOKENS: positiveInt.min(4096, 'must be at least 4096').default(16_000),
   LLM_RATE_LIMIT: positiveInt.default(30),
   LLM_RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(3600, 'must be at most 3600').default(3600),
 });

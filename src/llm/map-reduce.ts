@@ -43,6 +43,8 @@ export interface SummarizeWithModelInput {
   concurrency: number;
   signal?: AbortSignal;
   onProgress?(progress: SummaryProgress): void;
+  /** Each call's tokens as it ends, so work spent before a failure or a cancel is still counted. */
+  onUsage?(usage: ChatUsage): void;
   /** Default 250 ms: a fast stream must not turn into a write per token. */
   previewIntervalMs?: number;
 }
@@ -83,6 +85,7 @@ export async function summarizeWithModel(input: SummarizeWithModelInput): Promis
     calls++;
     const answer = await chat.complete(messages, { signal: controller.signal, maxTokens, ...stream });
     usage = addUsage(usage, answer.usage);
+    input.onUsage?.(answer.usage);
     return answer.text.trim();
   };
   const finalCall = async (messages: ChatMessage[], done: number, total: number) => {

@@ -3,6 +3,9 @@
 import type { ChatMessage } from './chat-model.js';
 import type { SummaryOptions } from './options.js';
 
+/** Part of every summary's cache key: bump it when a prompt changes what a summary says. */
+export const PROMPT_VERSION = 1;
+
 const LENGTH_GOAL: Record<SummaryOptions['length'], { paragraph: string; bullets: string }> = {
   short: { paragraph: 'two or three sentences (about 60 words)', bullets: '3 bullet points' },
   medium: { paragraph: 'one or two paragraphs (about 150 words)', bullets: '5 to 7 bullet points' },

@@ -2,7 +2,7 @@
 // built-in extractive summariser.
 
 import { BUILTIN_MODEL, extractiveSummary } from './builtin-extractive.js';
-import { NO_USAGE } from './chat-model.js';
+import { type ChatUsage, NO_USAGE } from './chat-model.js';
 import { type SummaryOutcome, type SummaryProgress, summarizeWithModel } from './map-reduce.js';
 import { createOpenAiChatModel } from './openai-chat-model.js';
 import type { SummaryOptions } from './options.js';
@@ -30,7 +30,11 @@ export interface SummarizeRequest {
   options: SummaryOptions;
   signal?: AbortSignal;
   onProgress?(progress: SummaryProgress): void;
+  /** Each provider call's tokens as it ends (never called by the built-in summariser). */
+  onUsage?(usage: ChatUsage): void;
 }
+
+export type { SummaryProgress };
 
 export interface Summarizer {
   /** Recorded with each summary and part of its cache key. */

@@ -82,14 +82,17 @@ export function fakeAnswerFor(messages: RecordedRequest['messages'], answerWords
   return pad ? `${head} ${Array.from({ length: pad }, () => 'lorem').join(' ')}` : head;
 }
 
+/** Waits `ms`, or less when the client goes away; leaves no listener behind (one per streamed chunk). */
 const delay = (ms: number, res: ServerResponse) =>
   new Promise<void>((resolve) => {
     if (ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    res.once('close', () => {
+    const done = () => {
       clearTimeout(timer);
+      res.off('close', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
   });
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
