@@ -80,6 +80,11 @@ const ZEnv = z.object({
     .optional()
     .transform((v) => (v ? v : undefined)),
   LLM_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
+  LLM_VISION_MODEL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
   LLM_TIMEOUT_MS: positiveInt.default(120_000),
   LLM_MAX_RETRIES: z.coerce.number({ error: 'must be a number' }).int().min(0).max(10).default(3),
   LLM_CONCURRENCY: positiveInt.default(4),
@@ -161,6 +166,8 @@ export interface Config {
     server: LlmProviderSettings | null;
     /** The model asked for when neither the call nor the user's settings name one. */
     defaultModel: string;
+    /** A vision-capable model of the server's provider for PNG/JPEG files; none: images are refused. */
+    visionModel: string | undefined;
     /** One call to the provider may take this long (streamed), then it is retried. */
     timeoutMs: number;
     /** Retries of a call after a 429, a 5xx, a timeout or a dropped connection. */
@@ -255,6 +262,7 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
           ? { baseURL: env.LLM_BASE_URL ?? OPENAI_BASE_URL, apiKey: env.LLM_API_KEY }
           : null,
       defaultModel: env.LLM_MODEL,
+      visionModel: env.LLM_VISION_MODEL,
       timeoutMs: env.LLM_TIMEOUT_MS,
       maxRetries: env.LLM_MAX_RETRIES,
       concurrency: env.LLM_CONCURRENCY,

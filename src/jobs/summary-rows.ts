@@ -20,6 +20,7 @@ export async function findProviderSettings(db: Db, ownerId: string) {
       apiKeySealed: users.llmApiKeyEncrypted,
       baseURL: users.llmBaseUrl,
       preferredModel: users.preferredModel,
+      visionModel: users.visionModel,
     })
     .from(users)
     .where(eq(users.id, ownerId));

@@ -1,8 +1,18 @@
 // One call to a chat model, whatever serves it: the seam between map-reduce and a provider.
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
+/** A part of a user message beside its text: an image, for vision-capable models. */
+export type ChatContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string } };
+
+export type ChatMessage =
+  | { role: 'system' | 'assistant'; content: string }
+  | { role: 'user'; content: string | ChatContentPart[] };
+
+/** The text of a message, image parts left out. */
+export function textOf(message: ChatMessage): string {
+  if (typeof message.content === 'string') return message.content;
+  return message.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
 }
 
 export interface ChatUsage {

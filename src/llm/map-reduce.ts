@@ -8,6 +8,7 @@ import {
   type ChatModel,
   type ChatUsage,
   NO_USAGE,
+  textOf,
 } from './chat-model.js';
 import { countTokens, splitIntoChunks } from './chunking.js';
 import type { SummaryOptions } from './options.js';
@@ -54,7 +55,7 @@ const SPARE = 0.1;
 const MESSAGE_OVERHEAD = 8;
 
 const promptTokens = (messages: ChatMessage[]) =>
-  messages.reduce((sum, m) => sum + countTokens(m.content) + MESSAGE_OVERHEAD, 0);
+  messages.reduce((sum, m) => sum + countTokens(textOf(m)) + MESSAGE_OVERHEAD, 0);
 
 export async function summarizeWithModel(input: SummarizeWithModelInput): Promise<SummaryOutcome> {
   const { text, options, chat, contextTokens, onProgress } = input;

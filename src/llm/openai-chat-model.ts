@@ -11,7 +11,14 @@
 // `maxRetries + 1` HTTP requests per call; reject at once with the signal's reason on abort.
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
-import type { ChatCallOptions, ChatCompletion, ChatMessage, ChatModel, ChatUsage } from './chat-model.js';
+import {
+  type ChatCallOptions,
+  type ChatCompletion,
+  type ChatMessage,
+  type ChatModel,
+  type ChatUsage,
+  textOf,
+} from './chat-model.js';
 import { countTokens } from './chunking.js';
 import { type CallRecord, StreamCutError, toProviderError } from './provider-errors.js';
 import { backoffMs, retryAfterMs } from './retry-after.js';
@@ -135,13 +142,25 @@ async function streamOnce(
   }
   if (!finished) throw new StreamCutError('the stream ended before the answer was complete');
   // Some servers (older vLLM and Ollama builds) ignore stream_options and send no usage: then the tokens are
-  // our estimate (chunking.ts), plus a few per message for the chat template, so usage is never zero.
+  // our estimate (chunking.ts), plus a few per message for the chat template and a flat figure per image,
+  // so usage is never zero.
   usage ??= {
-    promptTokens: messages.reduce((sum, m) => sum + countTokens(m.content) + 4, 0),
+    promptTokens: messages.reduce(
+      (sum, m) => sum + countTokens(textOf(m)) + imagesIn(m) * IMAGE_TOKENS + 4,
+      0,
+    ),
     completionTokens: countTokens(text),
   };
   return { text, usage };
 }
+
+/** OpenAI bills a detailed 1024 px image at 765 tokens; other providers are in that range. An estimate only. */
+const IMAGE_TOKENS = 765;
+
+const imagesIn = (message: ChatMessage) =>
+  typeof message.content === 'string'
+    ? 0
+    : message.content.filter((part) => part.type === 'image_url').length;
 
 /** A copy of `response` with one header set (a fetch Response's own headers are immutable). */
 function withHeader(response: Response, name: string, value: string): Response {

@@ -87,19 +87,25 @@ describe('API tokens', () => {
 describe('auth.updateSettings', () => {
   it('shows the key only as set and its last 4 characters, and clears it with null', async () => {
     const user = await app.register();
-    const set = await user.api.auth.updateSettings({ llmApiKey: LLM_KEY, preferredModel: 'qwen2.5:7b' });
+    const set = await user.api.auth.updateSettings({
+      llmApiKey: LLM_KEY,
+      preferredModel: 'qwen2.5:7b',
+      visionModel: 'qwen-vl-plus',
+    });
     expect(set.settings).toEqual({
       llmApiKeyConfigured: true,
       llmApiKeyLast4: 'WXYZ',
       llmBaseUrl: null,
       preferredModel: 'qwen2.5:7b',
+      visionModel: 'qwen-vl-plus',
     });
-    const cleared = await user.api.auth.updateSettings({ llmApiKey: null });
+    const cleared = await user.api.auth.updateSettings({ llmApiKey: null, visionModel: null });
     expect(cleared.settings).toEqual({
       llmApiKeyConfigured: false,
       llmApiKeyLast4: null,
       llmBaseUrl: null,
       preferredModel: 'qwen2.5:7b',
+      visionModel: null,
     });
   });
 

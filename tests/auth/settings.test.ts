@@ -34,6 +34,7 @@ describe('auth.updateSettings (development)', () => {
       llmApiKeyLast4: 'WXYZ',
       llmBaseUrl: 'http://localhost:11434/v1',
       preferredModel: 'qwen2.5:7b',
+      visionModel: null,
     });
     expect(JSON.stringify(await client.auth.me.query())).not.toContain(LLM_KEY);
     const [row] = await sql<{ llm_api_key_encrypted: string }[]>`

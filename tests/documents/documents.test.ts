@@ -113,7 +113,7 @@ describe('document.extract', () => {
       [makePdf([['Secret']], { userPassword: 'pw' }), 'locked.pdf', /encrypted/],
       [Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog'), 'broken.pdf', /damaged/],
       [makePdf([[]]), 'scan.pdf', /no text layer/],
-      [png(), 'photo.png', /needs a vision-capable model/],
+      [png(), 'photo.png', /only by a vision-capable model, and none is configured/],
     ] as const;
     for (const [bytes, name, message] of cases) {
       const { last } = await extract(carol, await upload(carol, bytes, name));

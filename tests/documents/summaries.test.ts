@@ -1,12 +1,13 @@
 // document.summarize end to end: a task run by the in-process worker against the fake OpenAI-compatible
 // provider (the only stand-in) or the built-in summariser; the cache, map-reduce progress with a streamed
 // preview, faults that fail at once or after retries, cancel, tokens in stats, the rate limit, ownership,
-// and delete taking the summaries along. Every failure asserts its code and that no summary was written.
+// delete taking the summaries along, and images made documents by a vision model. Every failure asserts its code and that no summary was written.
 import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../src/app-router.js';
 import type { TaskOutput } from '../../src/modules/tasks/schemas.js';
+import { png } from '../fixtures/files.js';
 import { appClient, appCodeOf, registerUser, type TestUser } from '../helpers/auth.js';
 import { type FakeLlm, startFakeLlm } from '../helpers/fake-llm.js';
 import { uploadRaw } from '../helpers/files.js';
@@ -354,5 +355,84 @@ describe('document.summarize rules', () => {
     expect((await api.file.list.query({})).items).toHaveLength(1);
     expect((await api.stats.overview.query()).tokens.calls).toBe(1);
     expect(await appCodeOf(api.document.summaries.query({ documentId }))).toBe('RESOURCE_NOT_FOUND');
+  });
+});
+
+describe('document.extract of images through a vision model', () => {
+  const INVOICE =
+    'The invoice number is 42 and the total due is 17 euros, which has to be paid by the end of the month.';
+  const extractImage = async (user: TestUser, bytes: Buffer) => {
+    const uploaded = await uploadRaw(server.url, user.session.accessToken, bytes, { name: 'scan.png' });
+    const fileId = uploaded.body.file?.id ?? '';
+    return runTask(user, (ws) => ws.document.extract.mutate({ fileId }));
+  };
+  const documentRows = async (user: TestUser) =>
+    (
+      await sql<
+        { n: number }[]
+      >`select count(*)::int as n from documents where owner_id = ${user.session.user.id}`
+    )[0]?.n;
+
+  it('transcribes a PNG with the user’s vision model into a document, counting its tokens', async () => {
+    const user = await userWithProvider();
+    await appClient(server.url, user.session.accessToken).auth.updateSettings.mutate({
+      visionModel: 'fake-vision',
+    });
+    fake.reset();
+    const { last } = await extractImage(user, png(INVOICE));
+    expect(last.status).toBe('succeeded');
+    const { documentId } = last.result as { documentId: string };
+    const api = appClient(server.url, user.session.accessToken);
+    expect(await api.document.get.query({ id: documentId })).toMatchObject({
+      pages: null,
+      words: 23,
+      language: 'en',
+    });
+    const text = await fetch(`${server.url}/documents/${documentId}/text`, {
+      headers: { authorization: `Bearer ${user.session.accessToken}` },
+    });
+    expect(await text.text()).toBe(INVOICE);
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]?.model).toBe('fake-vision');
+    expect(fake.requests[0]?.images[0]).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    expect((await api.stats.overview.query()).tokens.byModel).toMatchObject([
+      { model: 'fake-vision', calls: 1 },
+    ]);
+  });
+
+  it('fails with FILE_TYPE_INVALID when the image holds no text, or no vision model is set; no document', async () => {
+    const withVision = await userWithProvider();
+    await appClient(server.url, withVision.session.accessToken).auth.updateSettings.mutate({
+      visionModel: 'fake-vision',
+    });
+    const blank = await extractImage(withVision, png());
+    expect(blank.last.status).toBe('failed');
+    expect(blank.last.error).toMatchObject({
+      appCode: 'FILE_TYPE_INVALID',
+      message: expect.stringMatching(/no text/),
+    });
+    expect(blank.last.attempts).toBe(1);
+    expect(await documentRows(withVision)).toBe(0);
+
+    const withoutVision = await userWithProvider();
+    fake.reset();
+    const refused = await extractImage(withoutVision, png('Some text.'));
+    expect(refused.last.error).toMatchObject({
+      appCode: 'FILE_TYPE_INVALID',
+      message: expect.stringMatching(/none is configured/),
+    });
+    expect(fake.calls).toBe(0);
+    expect(await documentRows(withoutVision)).toBe(0);
+  });
+
+  it('a refused key fails the extraction with API_KEY_INVALID at once; no document', async () => {
+    const user = await userWithProvider('sk-not-the-right-key-000');
+    await appClient(server.url, user.session.accessToken).auth.updateSettings.mutate({
+      visionModel: 'fake-vision',
+    });
+    const { last } = await extractImage(user, png('Some text.'));
+    expect(last.error?.appCode).toBe('API_KEY_INVALID');
+    expect(last.attempts).toBe(1);
+    expect(await documentRows(user)).toBe(0);
   });
 });

@@ -38,7 +38,10 @@ export interface RecordedRequest {
   model: string;
   stream: boolean;
   maxTokens: number | undefined;
+  /** Each message's text (the text parts of a multi-part message, joined). */
   messages: { role: string; content: string }[];
+  /** The data URLs of image parts, in order. */
+  images: string[];
   /** Request headers, authorization left out. */
   headers: Record<string, string | string[] | undefined>;
 }
@@ -71,11 +74,44 @@ const DEFAULTS: FakeLlmSettings = {
   usage: true,
 };
 
+/** A message as a client sends it: text, or parts of text and images. */
+type SentMessage = {
+  role: string;
+  content: string | ({ type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } })[];
+};
+
+const textOf = (message: SentMessage | undefined) =>
+  typeof message?.content === 'string'
+    ? message.content
+    : (message?.content ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+
+/**
+ * The fake's "vision": a PNG's tEXt Description chunk (tests/fixtures/files.ts png(text)) is the text in the
+ * image; any other image has none, answered as src/llm/vision.ts asks.
+ */
+function textInImage(dataUrl: string): string {
+  const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+  for (let at = 8; at + 8 <= bytes.length; ) {
+    const length = bytes.readUInt32BE(at);
+    const type = bytes.toString('latin1', at + 4, at + 8);
+    const data = bytes.subarray(at + 8, at + 8 + length);
+    if (type === 'tEXt' && data.toString('latin1').startsWith('Description\0')) {
+      return data.toString('latin1').slice('Description\0'.length);
+    }
+    at += 12 + length;
+  }
+  return 'NO_TEXT_FOUND';
+}
+
 const wordsIn = (text: string) => text.split(/\s+/).filter(Boolean);
 
 /** "summary(<words of the last user message> words): <its first 6 words>", padded to `answerWords`. */
-export function fakeAnswerFor(messages: RecordedRequest['messages'], answerWords = 0): string {
-  const user = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+export function fakeAnswerFor(messages: readonly SentMessage[], answerWords = 0): string {
+  const image = messages
+    .flatMap((m) => (typeof m.content === 'string' ? [] : m.content))
+    .find((p) => p.type === 'image_url');
+  if (image?.type === 'image_url') return textInImage(image.image_url.url);
+  const user = textOf([...messages].reverse().find((m) => m.role === 'user'));
   const words = wordsIn(user);
   const head = `summary(${words.length} words): ${words.slice(0, 6).join(' ')}`;
   const pad = Math.max(0, answerWords - wordsIn(head).length);
@@ -161,12 +197,19 @@ export async function startFakeLlm(
     });
     const body = await readJson(req);
     const { authorization: _, ...headers } = req.headers;
-    const messages = (body.messages ?? []) as RecordedRequest['messages'];
+    const sent = (body.messages ?? []) as SentMessage[];
+    const messages = sent.map((m) => ({ role: m.role, content: textOf(m) }));
+    const images = sent.flatMap((m) =>
+      typeof m.content === 'string'
+        ? []
+        : m.content.flatMap((p) => (p.type === 'image_url' ? [p.image_url.url] : [])),
+    );
     const recorded: RecordedRequest = {
       model: String(body.model),
       stream: body.stream === true,
       maxTokens: (body.max_tokens ?? body.max_completion_tokens) as number | undefined,
       messages,
+      images,
       headers,
     };
     fake.requests.push(recorded);
@@ -203,7 +246,7 @@ export async function startFakeLlm(
       return;
     }
 
-    const text = fakeAnswerFor(messages, answerWords);
+    const text = fakeAnswerFor(sent, answerWords);
     const promptTokens = messages.reduce((sum, m) => sum + wordsIn(m.content).length, 0);
     const completionTokens = wordsIn(text).length;
     const base = { id: `chatcmpl-${counters.calls}`, created: 0, model: recorded.model };

@@ -28,11 +28,13 @@ export const users = pgTable(
     /** Bumped to revoke every access token of the user at once (disable, password change). */
     tokenVersion: integer('token_version').notNull().default(0),
     displayName: text('display_name'),
-    /** AES-256-GCM ciphertext ("v1:iv:tag:data"); the key never leaves config. */
+    /** AES-256-GCM ciphertext ("v1.iv.tag.data"); the key never leaves config. */
     llmApiKeyEncrypted: text('llm_api_key_encrypted'),
     llmApiKeyLast4: text('llm_api_key_last4'),
     llmBaseUrl: text('llm_base_url'),
     preferredModel: text('preferred_model'),
+    /** A vision-capable model of the user's provider: PNG/JPEG files become documents through it. */
+    visionModel: text('vision_model'),
 
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

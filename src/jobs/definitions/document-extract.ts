@@ -4,10 +4,11 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import type { ExtractionProgress } from '../../extraction/outcome.js';
+import type { ExtractedText, ExtractionProgress } from '../../extraction/outcome.js';
 import { EXTRACTOR_VERSION } from '../../extraction/version.js';
 import { defineTask, type TaskRunContext } from '../define-task.js';
 import { findDocumentOfContent, findSourceFile, insertDocument } from '../document-rows.js';
+import { IMAGE_TYPES, imageText } from '../image-text.js';
 
 export const ZExtractInput = z.object({ fileId: z.uuid() });
 
@@ -17,31 +18,28 @@ export interface ExtractResult {
   reused: boolean;
 }
 
-const IMAGE_TYPES = new Set(['image/png', 'image/jpeg']);
-
 export const documentExtractTask = defineTask('document.extract', {
   input: ZExtractInput,
   // Missing files and unreadable content fail the same way on every attempt.
-  finalCodes: ['RESOURCE_NOT_FOUND', 'FILE_TYPE_INVALID'],
+  finalCodes: ['RESOURCE_NOT_FOUND', 'FILE_TYPE_INVALID', 'API_KEY_INVALID', 'LLM_UNAVAILABLE'],
   async run({ input, ownerId, deps, progress, signal }): Promise<ExtractResult> {
     const file = await findSourceFile(deps.db, ownerId, input.fileId);
     if (!file) throw new AppError('RESOURCE_NOT_FOUND', 'No such file');
     const existing = await findDocumentOfContent(deps.db, ownerId, file.sha256, EXTRACTOR_VERSION);
     if (existing) return { documentId: existing.id, reused: true };
-    if (IMAGE_TYPES.has(file.mime)) {
-      throw new AppError(
-        'FILE_TYPE_INVALID',
-        `Text cannot be extracted from ${file.mime} images: that needs a vision-capable model, which this server does not offer yet`,
-      );
-    }
-
-    await progress(0, 'reading the file');
     const started = performance.now();
-    const bytes = await readAll(await deps.blobs.get(file.sha256), file.size, signal);
-    const reporter = progressReporter(progress);
-    const extracted = await deps.extraction
-      .extract(bytes, file.mime, { signal, onProgress: reporter.report })
-      .finally(reporter.settled);
+    let extracted: ExtractedText;
+    if (IMAGE_TYPES.has(file.mime)) {
+      await progress(0, 'reading the image with a vision model');
+      extracted = await imageText(deps, ownerId, file, () => deps.blobs.get(file.sha256), signal);
+    } else {
+      await progress(0, 'reading the file');
+      const bytes = await readAll(await deps.blobs.get(file.sha256), file.size, signal);
+      const reporter = progressReporter(progress);
+      extracted = await deps.extraction
+        .extract(bytes, file.mime, { signal, onProgress: reporter.report })
+        .finally(reporter.settled);
+    }
     const extractionMs = Math.round(performance.now() - started);
 
     const documentId = await insertDocument(deps.db, {

@@ -11,7 +11,7 @@ import { createSummarizer, type SummaryProgress } from '../../llm/summarizer.js'
 import { ZText } from '../../schemas/common.js';
 import { defineTask } from '../define-task.js';
 import { latestWins } from '../latest-wins.js';
-import { type ChosenProvider, chooseProvider } from '../summary-provider.js';
+import { type ChosenProvider, chooseProvider } from '../llm-provider.js';
 import {
   findCachedSummary,
   findSummarySource,

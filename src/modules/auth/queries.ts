@@ -15,6 +15,7 @@ const profileColumns = {
   llmApiKeyLast4: users.llmApiKeyLast4,
   llmBaseUrl: users.llmBaseUrl,
   preferredModel: users.preferredModel,
+  visionModel: users.visionModel,
 };
 
 export async function findProfile(db: Db, userId: string) {
@@ -79,6 +80,7 @@ export async function updateProfileColumns(
     llmApiKeyLast4: string | null;
     llmBaseUrl: string | null;
     preferredModel: string | null;
+    visionModel: string | null;
   }>,
 ) {
   await db

@@ -44,6 +44,8 @@ export const ZUserProfile = z.object({
     llmApiKeyLast4: z.string().nullable(),
     llmBaseUrl: z.string().nullable(),
     preferredModel: z.string().nullable(),
+    /** The model images are transcribed with; null: images cannot become documents. */
+    visionModel: z.string().nullable(),
   }),
 });
 export type UserProfile = z.infer<typeof ZUserProfile>;
@@ -74,6 +76,8 @@ export const ZUpdateSettingsInput = z
       .nullable()
       .optional(),
     preferredModel: ZText.trim().min(1).max(100).nullable().optional(),
+    /** A vision-capable model of the same provider, e.g. gpt-4o-mini or qwen-vl-plus; null clears it. */
+    visionModel: ZText.trim().min(1).max(100).nullable().optional(),
   })
   .refine((input) => Object.keys(input).length > 0, 'nothing to update');
 

@@ -38,6 +38,7 @@ function toUserProfile(row: ProfileRow): UserProfile {
       llmApiKeyLast4: row.llmApiKeyLast4,
       llmBaseUrl: row.llmBaseUrl,
       preferredModel: row.preferredModel,
+      visionModel: row.visionModel,
     },
   };
 }
@@ -175,6 +176,7 @@ export async function updateSettings(
     llmApiKey?: string | null | undefined;
     llmBaseUrl?: string | null | undefined;
     preferredModel?: string | null | undefined;
+    visionModel?: string | null | undefined;
   },
 ): Promise<UserProfile> {
   if (input.llmBaseUrl) assertAllowedLlmBaseUrl(deps, input.llmBaseUrl);
@@ -187,6 +189,7 @@ export async function updateSettings(
       : {}),
     ...(input.llmBaseUrl !== undefined ? { llmBaseUrl: input.llmBaseUrl } : {}),
     ...(input.preferredModel !== undefined ? { preferredModel: input.preferredModel } : {}),
+    ...(input.visionModel !== undefined ? { visionModel: input.visionModel } : {}),
   });
   return profileOf(deps, caller.id);
 }

@@ -4,7 +4,7 @@ import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { documentExtractTask } from '../../jobs/definitions/document-extract.js';
 import { documentSummarizeTask, type SummarizeInput } from '../../jobs/definitions/document-summarize.js';
-import { assertModelAvailable } from '../../jobs/summary-provider.js';
+import { assertModelAvailable } from '../../jobs/llm-provider.js';
 import { enforceRateLimits } from '../../rate-limit/rate-limit.js';
 import { getFile } from '../files/service.js';
 import type { TaskOutput } from '../tasks/schemas.js';

@@ -1,5 +1,5 @@
-// Which model writes a summary: the user's own provider (key decrypted here, in the worker, only for the
-// call), else the server's, else the built-in offline summariser.
+// Which model does LLM work: the user's own provider (key decrypted here, in the worker, only for the call),
+// else the server's, else (summaries only) the built-in offline summariser.
 import { unseal } from '../auth/secrets.js';
 import { type Config, OPENAI_BASE_URL } from '../config.js';
 import type { Db } from '../db/client.js';
@@ -7,9 +7,14 @@ import { AppError } from '../errors.js';
 import { BUILTIN_MODEL } from '../llm/builtin-extractive.js';
 import { findProviderSettings } from './summary-rows.js';
 
+interface Endpoint {
+  baseURL: string;
+  apiKey: string;
+}
+
 export interface ChosenProvider {
   /** Null for the built-in summariser. */
-  endpoint: { baseURL: string; apiKey: string } | null;
+  endpoint: Endpoint | null;
   model: string;
 }
 
@@ -25,23 +30,43 @@ export async function chooseProvider(
 ): Promise<ChosenProvider> {
   if (requestedModel === BUILTIN_MODEL) return { endpoint: null, model: BUILTIN_MODEL };
   const own = await findProviderSettings(db, ownerId);
-  if (own && (own.apiKeySealed !== null || own.baseURL !== null)) {
+  const endpoint = endpointFor(own, llm, sealKey);
+  if (!endpoint) {
+    if (requestedModel !== undefined) throw noProviderFor(requestedModel);
+    return { endpoint: null, model: BUILTIN_MODEL };
+  }
+  return { endpoint, model: requestedModel ?? own?.preferredModel ?? llm.defaultModel };
+}
+
+/**
+ * The endpoint and vision-capable model that turn an image into text: the user's own (their provider and
+ * `visionModel`), else the server's (`LLM_VISION_MODEL`); undefined when there is none.
+ */
+export async function chooseVisionProvider(
+  db: Db,
+  llm: Config['llm'],
+  sealKey: Buffer,
+  ownerId: string,
+): Promise<{ endpoint: Endpoint; model: string } | undefined> {
+  const own = await findProviderSettings(db, ownerId);
+  const endpoint = endpointFor(own, llm, sealKey);
+  const model = hasOwnProvider(own) ? own?.visionModel : llm.visionModel;
+  return endpoint && model ? { endpoint, model } : undefined;
+}
+
+type ProviderSettings = Awaited<ReturnType<typeof findProviderSettings>>;
+
+const hasOwnProvider = (own: ProviderSettings) =>
+  own !== undefined && (own.apiKeySealed !== null || own.baseURL !== null);
+
+function endpointFor(own: ProviderSettings, llm: Config['llm'], sealKey: Buffer): Endpoint | null {
+  if (own && hasOwnProvider(own)) {
     return {
-      endpoint: {
-        baseURL: own.baseURL ?? llm.server?.baseURL ?? OPENAI_BASE_URL,
-        apiKey: own.apiKeySealed === null ? NO_KEY : unsealKey(sealKey, own.apiKeySealed),
-      },
-      model: requestedModel ?? own.preferredModel ?? llm.defaultModel,
+      baseURL: own.baseURL ?? llm.server?.baseURL ?? OPENAI_BASE_URL,
+      apiKey: own.apiKeySealed === null ? NO_KEY : unsealKey(sealKey, own.apiKeySealed),
     };
   }
-  if (llm.server) {
-    return {
-      endpoint: { baseURL: llm.server.baseURL, apiKey: llm.server.apiKey ?? NO_KEY },
-      model: requestedModel ?? own?.preferredModel ?? llm.defaultModel,
-    };
-  }
-  if (requestedModel !== undefined) throw noProviderFor(requestedModel);
-  return { endpoint: null, model: BUILTIN_MODEL };
+  return llm.server ? { baseURL: llm.server.baseURL, apiKey: llm.server.apiKey ?? NO_KEY } : null;
 }
 
 /**
@@ -55,8 +80,7 @@ export async function assertModelAvailable(
   requestedModel: string | undefined,
 ): Promise<void> {
   if (requestedModel === undefined || requestedModel === BUILTIN_MODEL || llm.server) return;
-  const own = await findProviderSettings(db, ownerId);
-  if (own && (own.apiKeySealed !== null || own.baseURL !== null)) return;
+  if (hasOwnProvider(await findProviderSettings(db, ownerId))) return;
   throw noProviderFor(requestedModel);
 }
 
