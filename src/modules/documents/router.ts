@@ -8,6 +8,8 @@ import {
   ZExtractDocumentInput,
   ZListDocumentsInput,
   ZListDocumentsOutput,
+  ZSearchDocumentsInput,
+  ZSearchDocumentsOutput,
 } from './schemas.js';
 import * as documents from './service.js';
 
@@ -27,6 +29,10 @@ export const documentRouter = router({
     .input(ZListDocumentsInput)
     .output(ZListDocumentsOutput)
     .query(({ ctx, input }) => documents.listDocuments(ctx.deps, ctx.caller, input)),
+  search: reader
+    .input(ZSearchDocumentsInput)
+    .output(ZSearchDocumentsOutput)
+    .query(({ ctx, input }) => documents.searchDocuments(ctx.deps, ctx.caller, input)),
   delete: writer
     .input(ZIdInput)
     .output(ZOk)

@@ -1,7 +1,8 @@
 // Documents as their owner sees them: extract a file (a task), read, list, delete, and read the text in parts.
-import { invalidCursor, pageOf } from '../../db/keyset.js';
+import { cursorPart, decodeCursor, encodeCursor, invalidCursor, pageOf } from '../../db/keyset.js';
 import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
+import { cjkPrefixes, cjkRuns, hasCjkPhrase, searchQueryText } from '../../extraction/search-tokens.js';
 import { documentExtractTask } from '../../jobs/definitions/document-extract.js';
 import { getFile } from '../files/service.js';
 import type { TaskOutput } from '../tasks/schemas.js';
@@ -13,7 +14,9 @@ import {
   listDocuments as listDocumentRows,
   readDocumentText,
 } from './queries.js';
-import type { DocumentOutput, ListDocumentsInput } from './schemas.js';
+import type { DocumentOutput, ListDocumentsInput, SearchDocumentsInput, SearchResult } from './schemas.js';
+import { searchDocuments as searchDocumentRows } from './search-queries.js';
+import { snippetOf } from './search-snippet.js';
 
 /**
  * Starts the extraction of one of the caller's files. The task's result names the document and whether it
@@ -47,6 +50,45 @@ export async function listDocuments(deps: AppDeps, caller: Caller, input: ListDo
     throw invalidCursor('document.list');
   }
   return pageOf(rows, input.limit, (last) => last.id);
+}
+
+/** A rank as PostgreSQL writes a real: what a search cursor may hold. */
+const RANK_TEXT = /^\d+(\.\d+)?(e-\d+)?$/;
+const SEARCH_CURSOR = [(text: string) => RANK_TEXT.test(text), cursorPart.uuid] as const;
+
+/**
+ * The caller's documents matching `q`, best first, a page at a time. The cursor holds the last row's (rank,
+ * id): the next page starts strictly after it, so rows tied on rank are neither repeated nor skipped, and a
+ * document added meanwhile cannot shift the pages (keyset, not offset). A query with no searchable word
+ * (only punctuation, or only stop words for every language) finds nothing: an empty page, not an error.
+ */
+export async function searchDocuments(
+  deps: Pick<AppDeps, 'db'>,
+  caller: Caller,
+  input: SearchDocumentsInput,
+): Promise<{ items: SearchResult[]; nextCursor: string | null }> {
+  const after = input.cursor ? decodeCursor(input.cursor, 'document.search', SEARCH_CURSOR) : undefined;
+  const cjkWords = cjkRuns(input.q);
+  const rows = await searchDocumentRows(
+    deps.db,
+    caller.id,
+    {
+      websearch: searchQueryText(input.q),
+      websearchUnordered: hasCjkPhrase(input.q) ? searchQueryText(input.q, { ordered: false }) : undefined,
+      prefixes: cjkPrefixes(input.q),
+      cjkWord: cjkWords[0],
+    },
+    { after: after && { rank: after[0], id: after[1] }, limit: input.limit },
+  );
+  const page = pageOf(rows, input.limit, (last) => encodeCursor([last.rank, last.documentId]));
+  return {
+    items: page.items.map(({ headline, cjkWindow, rank, ...row }) => ({
+      ...row,
+      rank: Number(rank),
+      snippet: snippetOf({ headline, cjkWindow }, cjkWords),
+    })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /** The document goes; the file it came from stays. */
