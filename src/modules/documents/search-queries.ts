@@ -13,11 +13,12 @@ import { UNPOSITIONED_MARK } from '../../extraction/search-tokens.js';
 const SEARCH_CONFIGS = ['english', 'simple'] as const;
 
 /**
- * Characters of the text a headline is cut from: ts_headline parses all it is given, about 5 ms per 20,000
- * characters (a 1 MB text takes ~150 ms), so a page of 20 results stays under ~100 ms. A match past this
- * prefix ranks the document all the same; its snippet is then the text's beginning.
+ * Characters of the text a headline is cut from: ts_headline parses all it is given, ~0.25 µs a character
+ * (a 1 MB text takes ~150 ms). Over 1,000 documents of 20 kB (bench/documents/search.ts), headlines of
+ * 20,000 characters were two thirds of a page's time (~60 of ~90 ms); 10,000 (the first 3-4 pages of a PDF)
+ * halve that. A match past this prefix ranks the document all the same; its snippet is then the beginning.
  */
-export const HEADLINE_CHARS = 20_000;
+export const HEADLINE_CHARS = 10_000;
 /** Characters searched for a CJK word to centre a snippet on (strpos reads ~1 GB/s; bounded all the same). */
 const CJK_WINDOW_SEARCH_CHARS = 1_000_000;
 /** The CJK snippet: this many characters before the word, and in all. */
@@ -38,8 +39,8 @@ export interface SearchQuery {
   websearchUnordered: string | undefined;
   /** One-character CJK words: matched as prefixes of the stored tokens. */
   prefixes: readonly string[];
-  /** A CJK word to centre the snippet on, when the query has one (ts_headline cannot find it). */
-  cjkWord: string | undefined;
+  /** The query's CJK words: the first centres the snippet (ts_headline cannot find it), all are marked. */
+  cjkWords: readonly string[];
 }
 
 /** A row's place in the ranking: (rank, id), both descending. */
@@ -86,43 +87,43 @@ export function searchDocuments(
   query: SearchQuery,
   page: { after: SearchPosition | undefined; limit: number },
 ) {
-  const rank = sql<string>`ts_rank_cd(${documents.searchVector}, ${rowQuery(query)}, 1 | 32)`;
+  const rank = sql<number>`ts_rank_cd(${documents.searchVector}, ${rowQuery(query)}, 1 | 32)`;
+  // The rank is computed once per matching row (ts_rank_cd reads the whole vector); its text, which the
+  // cursor holds, only for the page.
   const ranked = db
-    .select({
-      id: documents.id,
-      rank: sql<string>`${rank}::text`.as('rank_text'),
-      rankValue: rank.as('rank'),
-    })
+    .select({ id: documents.id, rank: rank.as('rank') })
     .from(documents)
     .where(and(eq(documents.ownerId, ownerId), matches(query)))
     .as('ranked');
   const after = page.after
-    ? sql`(${ranked.rankValue}, ${ranked.id}) < (${page.after.rank}::real, ${page.after.id}::uuid)`
+    ? sql`(${ranked.rank}, ${ranked.id}) < (${page.after.rank}::real, ${page.after.id}::uuid)`
     : undefined;
   const pageRows = db
-    .select({ id: ranked.id, rank: ranked.rank, rankValue: ranked.rankValue })
+    .select({ id: ranked.id, rank: ranked.rank })
     .from(ranked)
     .where(after)
-    .orderBy(sql`${ranked.rankValue} desc`, sql`${ranked.id} desc`)
+    .orderBy(sql`${ranked.rank} desc`, sql`${ranked.id} desc`)
     .limit(page.limit + 1)
     .as('page');
 
   const headlineText = sql`translate(left(${documents.text}, ${HEADLINE_CHARS}), ${HIGHLIGHT_START + HIGHLIGHT_STOP}, '')`;
   const headlineOptions = `StartSel=${HIGHLIGHT_START}, StopSel=${HIGHLIGHT_STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
-  const cjkAt = query.cjkWord
-    ? sql<number>`strpos(left(${documents.text}, ${CJK_WINDOW_SEARCH_CHARS}), ${query.cjkWord})`
+  const cjkWord = query.cjkWords[0];
+  const cjkAt = cjkWord
+    ? sql<number>`strpos(left(${documents.text}, ${CJK_WINDOW_SEARCH_CHARS}), ${cjkWord})`
     : sql<number>`0`;
   return db
     .select({
       documentId: documents.id,
       fileId: documents.fileId,
       fileName: sql<string | null>`case when ${isNull(files.deletedAt)} then ${files.name} end`,
-      rank: pageRows.rank,
+      /** As PostgreSQL writes the real: read back exactly by the cursor's ::real. */
+      rank: sql<string>`${pageRows.rank}::text`.as('rank_text'),
       pages: documents.pages,
       language: documents.language,
       createdAt: documents.createdAt,
       headline: sql<string>`ts_headline(document_search_config(${documents.language}), ${headlineText}, ${rowQuery(query)}, ${headlineOptions})`,
-      cjkWindow: query.cjkWord
+      cjkWindow: cjkWord
         ? sql<
             string | null
           >`case when ${cjkAt} > 0 then substr(${documents.text}, greatest(${cjkAt} - ${CJK_WINDOW_BEFORE}, 1), ${CJK_WINDOW_CHARS}) end`
@@ -131,5 +132,5 @@ export function searchDocuments(
     .from(pageRows)
     .innerJoin(documents, eq(documents.id, pageRows.id))
     .innerJoin(files, eq(files.id, documents.fileId))
-    .orderBy(sql`${pageRows.rankValue} desc`, sql`${pageRows.id} desc`);
+    .orderBy(sql`${pageRows.rank} desc`, sql`${pageRows.id} desc`);
 }

@@ -15,7 +15,7 @@ import {
   readDocumentText,
 } from './queries.js';
 import type { DocumentOutput, ListDocumentsInput, SearchDocumentsInput, SearchResult } from './schemas.js';
-import { searchDocuments as searchDocumentRows } from './search-queries.js';
+import { type SearchQuery, searchDocuments as searchDocumentRows } from './search-queries.js';
 import { snippetOf } from './search-snippet.js';
 
 /**
@@ -68,26 +68,29 @@ export async function searchDocuments(
   input: SearchDocumentsInput,
 ): Promise<{ items: SearchResult[]; nextCursor: string | null }> {
   const after = input.cursor ? decodeCursor(input.cursor, 'document.search', SEARCH_CURSOR) : undefined;
-  const cjkWords = cjkRuns(input.q);
-  const rows = await searchDocumentRows(
-    deps.db,
-    caller.id,
-    {
-      websearch: searchQueryText(input.q),
-      websearchUnordered: hasCjkPhrase(input.q) ? searchQueryText(input.q, { ordered: false }) : undefined,
-      prefixes: cjkPrefixes(input.q),
-      cjkWord: cjkWords[0],
-    },
-    { after: after && { rank: after[0], id: after[1] }, limit: input.limit },
-  );
+  const query = searchQueryOf(input.q);
+  const rows = await searchDocumentRows(deps.db, caller.id, query, {
+    after: after && { rank: after[0], id: after[1] },
+    limit: input.limit,
+  });
   const page = pageOf(rows, input.limit, (last) => encodeCursor([last.rank, last.documentId]));
   return {
     items: page.items.map(({ headline, cjkWindow, rank, ...row }) => ({
       ...row,
       rank: Number(rank),
-      snippet: snippetOf({ headline, cjkWindow }, cjkWords),
+      snippet: snippetOf({ headline, cjkWindow }, query.cjkWords),
     })),
     nextCursor: page.nextCursor,
+  };
+}
+
+/** What the query's SQL needs from the words typed: websearch text with CJK cut as the index cuts it. */
+function searchQueryOf(q: string): SearchQuery {
+  return {
+    websearch: searchQueryText(q),
+    websearchUnordered: hasCjkPhrase(q) ? searchQueryText(q, { ordered: false }) : undefined,
+    prefixes: cjkPrefixes(q),
+    cjkWords: cjkRuns(q),
   };
 }
 
