@@ -4,11 +4,14 @@
 // run by the in-process worker, or (for many rows or texts too large to upload quickly) by the worker's own
 // insertDocument, the function its handler writes with.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guessLanguage } from '../../src/extraction/language.js';
 import { insertDocument } from '../../src/jobs/document-rows.js';
+import {
+  ABSENT_CJK_WORDS as absent,
+  searchFixture as fixture,
+  OCCURRING_CJK_WORDS as occurring,
+} from '../fixtures/search-texts.js';
 import {
   type AppCaller,
   appCodeOf,
@@ -26,9 +29,6 @@ afterAll(async () => {
 });
 
 type User = Awaited<ReturnType<TestCallers['register']>>;
-
-const fixture = (name: string) =>
-  readFileSync(path.join(import.meta.dirname, '../fixtures/texts/search', name), 'utf8');
 
 async function upload(user: User, name: string, text: string): Promise<string> {
   const file = await app
@@ -167,74 +167,6 @@ describe('document.search over Chinese and Japanese', () => {
       'Tokyo population report\n東京都の人口は今年も増えた。Unicode文字の例。',
     );
   });
-
-  // Words taken from inside sentences of the fixtures (never a whole clause), and words that occur in none
-  // of them, several made of characters that do occur, only not together. Which document holds a word is
-  // read from the texts themselves, not written down here.
-  const occurring = [
-    '历史',
-    '仁义道德',
-    '老头子',
-    '赵贵翁',
-    '佃户',
-    '小孩子',
-    '青面獠牙',
-    '研究',
-    '眼睛',
-    '狼子村',
-    '海乙那',
-    '刽子手',
-    '月光',
-    '哥哥',
-    '兄弟',
-    '医生',
-    '書生',
-    '人間',
-    '煙草',
-    '記憶',
-    '見当',
-    '薬缶',
-    '速力',
-    'ニャーニャー',
-    'フワフワ',
-    'メロス',
-    '政治',
-    '邪智暴虐',
-    '牧人',
-    'シラクス',
-  ];
-  const absent = [
-    '电脑',
-    '经济',
-    '飞机',
-    '手机',
-    '学校',
-    '電話',
-    '自動車',
-    '新幹線',
-    'コンピュータ',
-    'ラーメン',
-    '史历',
-    '道仁',
-    '子老头',
-    '人书',
-    '间人',
-    '草煙',
-    '猫吾',
-    '光月',
-    '弟兄',
-    '究研',
-    '政府',
-    '牧場',
-    '書店',
-    '人生',
-    '研修',
-    '眼鏡',
-    '月曜',
-    '兄貴',
-    '記録',
-    '青空',
-  ];
 
   it('finds a word inside a sentence in exactly the documents that contain it (60 words)', async () => {
     expect(occurring).toHaveLength(30);
