@@ -1,7 +1,11 @@
 // Documents: the text extracted from a file, one row per distinct content and extractor version per owner.
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { customType, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { files } from './files.js';
 import { users } from './users.js';
+
+/** PostgreSQL's text search document; read only through SQL (ranking, matching), never into a response. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const documents = pgTable(
   'documents',
@@ -26,12 +30,27 @@ export const documents = pgTable(
     extractionMs: integer('extraction_ms').notNull(),
     extractorVersion: text('extractor_version').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * What PostgreSQL's parser cannot cut out of the text: CJK bigrams and the like, written with the row
+     * (extraction/search-tokens.ts); empty for text without CJK.
+     */
+    searchTokens: text('search_tokens').notNull().default(''),
+    /**
+     * The full-text index's document: the first line weighted as a title, the search tokens, the text, each
+     * through the language's configuration (stemmed English for 'en', `simple` for every other language).
+     * document_search_vector is hand SQL in migrations/0006_document_search.sql: it keeps a text whose
+     * vector would pass tsvector's 1 MB limit insertable by indexing the longest prefix that fits.
+     */
+    searchVector: tsvector('search_vector')
+      .notNull()
+      .generatedAlwaysAs(sql`document_search_vector(language, text, search_tokens)`),
   },
   (table) => [
     uniqueIndex('documents_owner_content_idx').on(table.ownerId, table.sha256, table.extractorVersion),
     // Keyset pagination of a user's documents, newest first.
     index('documents_owner_created_idx').on(table.ownerId, table.createdAt.desc(), table.id.desc()),
     index('documents_file_idx').on(table.fileId),
+    index('documents_search_idx').using('gin', table.searchVector),
   ],
 );
 

@@ -10,6 +10,8 @@ import {
   ZListDocumentsOutput,
   ZListSummariesInput,
   ZListSummariesOutput,
+  ZSearchDocumentsInput,
+  ZSearchDocumentsOutput,
   ZSummarizeDocumentInput,
 } from './schemas.js';
 import * as documents from './service.js';
@@ -38,6 +40,10 @@ export const documentRouter = router({
     .input(ZListSummariesInput)
     .output(ZListSummariesOutput)
     .query(({ ctx, input }) => documents.listSummaries(ctx.deps, ctx.caller, input)),
+  search: reader
+    .input(ZSearchDocumentsInput)
+    .output(ZSearchDocumentsOutput)
+    .query(({ ctx, input }) => documents.searchDocuments(ctx.deps, ctx.caller, input)),
   delete: writer
     .input(ZIdInput)
     .output(ZOk)

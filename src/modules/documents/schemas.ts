@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ZExtractInput } from '../../jobs/definitions/document-extract.js';
 import { ZSummarizeInput } from '../../jobs/definitions/document-summarize.js';
 import { ZSummaryOptions } from '../../llm/options.js';
+import { ZText } from '../../schemas/common.js';
 
 export const ZExtractDocumentInput = ZExtractInput;
 
@@ -65,4 +66,43 @@ export type ListSummariesInput = z.infer<typeof ZListSummariesInput>;
 export const ZListSummariesOutput = z.object({
   items: z.array(ZSummaryOutput),
   nextCursor: z.uuid().nullable(),
+});
+
+/** Markers around a highlighted match in a search snippet; the rest of the snippet is HTML-escaped. */
+export const SNIPPET_MARK = { start: '<b>', stop: '</b>' } as const;
+
+export const ZSearchDocumentsInput = z.object({
+  /**
+   * Web search syntax (websearch_to_tsquery): words all present, "a phrase", or, -excluded. Chinese and
+   * Japanese are matched as written, inside sentences too.
+   */
+  q: ZText.trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+  cursor: ZText.max(200).optional(),
+  limit: z.number().int().min(1).max(50).default(20),
+});
+export type SearchDocumentsInput = z.infer<typeof ZSearchDocumentsInput>;
+
+export const ZSearchResult = z.object({
+  documentId: z.uuid(),
+  fileId: z.uuid(),
+  /** The file's name; null once the file was deleted (the document outlives it). */
+  fileName: z.string().nullable(),
+  /** Relevance in [0, 1): higher is better; only comparable within one query's results. */
+  rank: z.number(),
+  /**
+   * An excerpt around the matches, safe to insert as HTML: every character of the text is HTML-escaped and
+   * each match is wrapped in <b>…</b>, the only markup. The text's beginning when no match is near it.
+   */
+  snippet: z.string(),
+  /** The document's page count (PDF); null for formats without pages. */
+  pages: z.number().int().nullable(),
+  language: z.string(),
+  createdAt: z.date(),
+});
+export type SearchResult = z.infer<typeof ZSearchResult>;
+
+export const ZSearchDocumentsOutput = z.object({
+  items: z.array(ZSearchResult),
+  /** Pass back as `cursor` with the same q for the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
 });
