@@ -95,15 +95,10 @@ async function sendWithFetch(
   options: UploadOptions,
 ): Promise<Answer> {
   let sent = 0;
-  const counted = toStream(body).pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        controller.enqueue(chunk);
-        sent += chunk.byteLength;
-        options.onProgress?.({ sent, total: request.total });
-      },
-    }),
-  );
+  const counted = countedStream(toStream(body), (bytes) => {
+    sent += bytes;
+    options.onProgress?.({ sent, total: request.total });
+  });
   const init: RequestInit & { duplex: 'half' } = {
     method: 'POST',
     headers: request.headers,
@@ -113,6 +108,35 @@ async function sendWithFetch(
   };
   const response = await fetch(request.url, init);
   return { status: response.status, text: await response.text() };
+}
+
+/** Progress steps: a Blob's stream may be one chunk of the whole file (Node's is). */
+const PROGRESS_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Hands the source on in pieces of at most 64 KiB, each counted when the HTTP client pulls it. The HTTP client
+ * pulls no faster than the socket drains, so the count is what was sent, give or take the socket's buffers.
+ */
+function countedStream(source: ReadableStream<Uint8Array>, onPulled: (bytes: number) => void) {
+  const reader = source.getReader();
+  let rest: Uint8Array = new Uint8Array(0);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        while (rest.byteLength === 0) {
+          const next = await reader.read();
+          if (next.done) return controller.close();
+          rest = next.value;
+        }
+        const piece = rest.subarray(0, PROGRESS_CHUNK_BYTES);
+        rest = rest.subarray(piece.byteLength);
+        controller.enqueue(piece);
+        onPulled(piece.byteLength);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /** The slice of XMLHttpRequest used here (declared locally: the package builds without the DOM library). */
