@@ -52,7 +52,7 @@ function typedClient(user: TestUser) {
   return createDocrpcClient({
     url: server.url,
     headers: () => ({ authorization: `Bearer ${user.session.accessToken}` }),
-  });
+  }).api;
 }
 
 async function typedUpload(user: TestUser, bytes: Buffer): Promise<{ size?: number; appCode?: string }> {

@@ -187,7 +187,7 @@ describe('names, tags and empty files', () => {
     const { secret } = await createDocrpcClient({
       url: server.url,
       headers: () => ({ authorization: `Bearer ${token}` }),
-    }).auth.createToken.mutate({ name: 'read only', scopes: ['files:read'] });
+    }).api.auth.createToken.mutate({ name: 'read only', scopes: ['files:read'] });
     const result = await uploadRaw(server.url, secret, TEXT);
     expect(result.status).toBe(403);
     expect(result.body.error?.data.appCode).toBe('FORBIDDEN');
@@ -205,7 +205,7 @@ describe('content addressing', () => {
     expect(new Set(results.map((r) => r.body.file?.sha256))).toEqual(new Set([sha]));
     const blobPath = `${sha.slice(0, 2)}/${sha}`;
     expect(await blobFiles(server.config.dataDir)).toContain(blobPath);
-    const api = createDocrpcClient({
+    const { api } = createDocrpcClient({
       url: server.url,
       headers: () => ({ authorization: `Bearer ${token}` }),
     });
@@ -223,7 +223,7 @@ describe('content addressing', () => {
 
 describe('typed client upload (tRPC octet stream)', () => {
   it('streams bytes with name and tags alongside', async () => {
-    const api = createDocrpcClient({
+    const { api } = createDocrpcClient({
       url: server.url,
       headers: () => ({ authorization: `Bearer ${token}` }),
     });
@@ -241,7 +241,7 @@ describe('typed client upload (tRPC octet stream)', () => {
   });
 
   it('refuses a wrong type through the same checks', async () => {
-    const api = createDocrpcClient({
+    const { api } = createDocrpcClient({
       url: server.url,
       headers: () => ({ authorization: `Bearer ${token}` }),
     });

@@ -73,7 +73,7 @@ describe('batches over HTTP', () => {
 
 describe('the typed client', () => {
   it('splits more calls than a batch may carry into several batches', async () => {
-    const api = createDocrpcClient({ url: server.url });
+    const { api } = createDocrpcClient({ url: server.url });
     const infos = await Promise.all(Array.from({ length: max * 2 + 1 }, () => api.system.info.query()));
     expect(infos).toHaveLength(max * 2 + 1);
     for (const info of infos) expect(info.serverTime).toBeInstanceOf(Date);
