@@ -16,6 +16,7 @@ const AREAS: Record<string, () => Promise<Area>> = {
   files: () => import('./files/files.bench.js'),
   tasks: () => import('./tasks/tasks.bench.js'),
   documents: () => import('./documents/summary.js'),
+  extraction: () => import('./documents/extraction.js'),
 };
 
 async function main(): Promise<number> {

@@ -122,7 +122,9 @@ export async function startAppServices(options: {
     now: () => new Date(),
   };
   // Parsing threads start on the first extraction, so a process that runs no handlers never has any.
-  const extraction = createExtractionPool(config.jobs.extractThreads);
+  const extraction = createExtractionPool(config.jobs.extractThreads, {
+    maxBytesInFlight: config.jobs.extractMaxBytesInFlight,
+  });
   if (config.jobs.workerEnabled) {
     await startWorkers(
       jobs,

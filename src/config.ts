@@ -91,6 +91,7 @@ const ZEnv = z.object({
   LLM_CONTEXT_TOKENS: positiveInt.min(4096, 'must be at least 4096').default(16_000),
   LLM_RATE_LIMIT: positiveInt.default(30),
   LLM_RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(3600, 'must be at most 3600').default(3600),
+  EXTRACT_MAX_BYTES_IN_FLIGHT: positiveInt.default(256 * 1024 * 1024),
 });
 
 export type Env = z.input<typeof ZEnv>;
@@ -139,6 +140,8 @@ export interface Config {
     demoTasksEnabled: boolean;
     /** Worker threads that parse files for document.extract, per process that runs task handlers. */
     extractThreads: number;
+    /** Bytes of files read into memory for extraction at once; a larger file runs alone. */
+    extractMaxBytesInFlight: number;
   };
   files: {
     maxUploadBytes: number;
@@ -235,6 +238,7 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
       demoTasksEnabled:
         (env.DEMO_TASKS_ENABLED ?? (env.NODE_ENV === 'production' ? 'false' : 'true')) === 'true',
       extractThreads: env.EXTRACT_THREADS,
+      extractMaxBytesInFlight: env.EXTRACT_MAX_BYTES_IN_FLIGHT,
     },
     files: {
       maxUploadBytes: env.MAX_UPLOAD_BYTES,

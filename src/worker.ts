@@ -23,7 +23,9 @@ if (!config.databaseUrl) {
 const logger = createLogger(config);
 const database = await provisionDatabase(config, logger);
 const jobs = await startJobQueue(database.url, config, logger, { runsWorkers: true });
-const extraction = createExtractionPool(config.jobs.extractThreads);
+const extraction = createExtractionPool(config.jobs.extractThreads, {
+  maxBytesInFlight: config.jobs.extractMaxBytesInFlight,
+});
 const blobs = createDiskBlobStore(path.join(config.dataDir, 'blobs'));
 const { sealKey } = deriveAuthSecrets(config.jwtSecret);
 await startWorkers(

@@ -1,12 +1,9 @@
 // PDF text through pdf.js (unpdf's serverless build), one page at a time: each page's text is read and the
 // page released before the next, so memory follows one page plus the text so far, and progress follows pages.
 import { getDocumentProxy } from 'unpdf';
+import { joinHyphenatedWords } from './hyphenation.js';
 import { type ExtractionProgress, UnreadableContent } from './outcome.js';
-
-interface TextItemLike {
-  str?: string;
-  hasEOL?: boolean;
-}
+import { type PdfTextItem, pageText } from './pdf-lines.js';
 
 /** Pages are separated by a form feed, as pdftotext separates them. */
 export const PAGE_SEPARATOR = '\f';
@@ -21,7 +18,7 @@ export async function extractPdf(
     for (let number = 1; number <= pdf.numPages; number++) {
       const page = await pdf.getPage(number).catch(damaged);
       const content = await page.getTextContent().catch(damaged);
-      pageTexts.push(pageText(content.items as TextItemLike[]));
+      pageTexts.push(pageText(content.items as PdfTextItem[]));
       page.cleanup();
       onProgress({ done: number, total: pdf.numPages, unit: 'page' });
     }
@@ -32,7 +29,8 @@ export async function extractPdf(
           : 'The PDF has no text layer (a scan or images only): text from images needs a vision-capable model',
       );
     }
-    return { text: pageTexts.join(PAGE_SEPARATOR), pages: pdf.numPages };
+    // Joined over the whole text: a word's other uses anywhere in the document decide its hyphen.
+    return { text: joinHyphenatedWords(pageTexts.join(PAGE_SEPARATOR)), pages: pdf.numPages };
   } finally {
     await pdf.loadingTask.destroy();
   }
@@ -50,17 +48,6 @@ async function openPdf(bytes: Uint8Array) {
     }
     throw damagedError();
   }
-}
-
-/** Items in reading order as pdf.js gives them; a line ends where pdf.js marks an end of line. */
-function pageText(items: TextItemLike[]): string {
-  let text = '';
-  for (const item of items) {
-    if (typeof item.str !== 'string') continue;
-    text += item.str;
-    if (item.hasEOL) text += '\n';
-  }
-  return text.replace(/[ \t]+\n/g, '\n').trimEnd();
 }
 
 function damagedError(): UnreadableContent {

@@ -1,24 +1,47 @@
 // The extraction thread pool (piscina): parsing runs in worker threads, so a 300-page PDF never stalls the
 // event loop that answers requests in the same process (`npm start` runs API and task handlers together).
 // EXTRACT_THREADS threads at most; a cancelled task's thread is stopped mid-parse (piscina ends it on abort).
+// A job is admitted (and its bytes read) only when a thread is free and its bytes fit EXTRACT_MAX_BYTES_IN_FLIGHT.
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { AppError } from '../errors.js';
+import { type AdmissionStats, createAdmission } from './admission.js';
 import type { ExtractedText, ExtractionOutcome, ExtractionProgress } from './outcome.js';
 import type { ExtractionJob } from './thread.js';
 
+/** A file to extract, read only once the pool admits it: `size` bytes, which `read` returns. */
+export interface ExtractionSource {
+  size: number;
+  read(signal: AbortSignal): Promise<Uint8Array>;
+}
+
 export interface ExtractionPool {
-  /** The text of `bytes` (transferred: the caller's buffer is detached), or AppError FILE_TYPE_INVALID. */
+  /**
+   * The text of the source's bytes (transferred to the thread: the buffer is detached), or AppError
+   * FILE_TYPE_INVALID. Bytes given directly are already held, but count against the budget all the same.
+   */
   extract(
-    bytes: Uint8Array,
+    source: ExtractionSource | Uint8Array,
     mime: string,
     options: { signal: AbortSignal; onProgress(progress: ExtractionProgress): void },
   ): Promise<ExtractedText>;
+  /** Jobs running and waiting, and the bytes they hold: what the budget bounds. */
+  stats(): AdmissionStats;
   close(): Promise<void>;
 }
 
-export function createExtractionPool(threads: number): ExtractionPool {
+/** At most this long for the last progress messages after a result (they come within microseconds). */
+const PROGRESS_DRAIN_MS = 1000;
+
+/** With no budget given, one thread's worth of a large upload. */
+export const DEFAULT_MAX_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
+
+export function createExtractionPool(
+  threads: number,
+  { maxBytesInFlight = DEFAULT_MAX_BYTES_IN_FLIGHT }: { maxBytesInFlight?: number } = {},
+): ExtractionPool {
+  const admission = createAdmission({ slots: threads, maxBytes: maxBytesInFlight });
   const pool = new Piscina<ExtractionJob, ExtractionOutcome>({
     ...threadEntry(),
     minThreads: 0,
@@ -27,14 +50,21 @@ export function createExtractionPool(threads: number): ExtractionPool {
     idleTimeout: 60_000,
   });
   return {
-    async extract(bytes, mime, { signal, onProgress }) {
+    async extract(source, mime, { signal, onProgress }) {
+      const size = source instanceof Uint8Array ? source.length : source.size;
+      const release = await admission.acquire(size, signal);
       const channel = new MessageChannel();
       channel.port1.on('message', (progress: ExtractionProgress) => onProgress(progress));
+      // The result comes back on piscina's port, often before the progress sent on ours: the thread closes
+      // its end when done, and 'close' follows every message sent before it.
+      const delivered = new Promise<void>((resolve) => channel.port1.once('close', resolve));
       try {
+        const bytes = source instanceof Uint8Array ? source : await source.read(signal);
         const outcome = await pool.run(
           { bytes, mime, progress: channel.port2 },
           { transferList: [channel.port2, bytes.buffer as ArrayBuffer], signal },
         );
+        await within(delivered, PROGRESS_DRAIN_MS);
         if (outcome.refused) throw new AppError(outcome.code, outcome.message);
         const { refused: _, ...extracted } = outcome;
         return extracted;
@@ -44,10 +74,20 @@ export function createExtractionPool(threads: number): ExtractionPool {
         throw error;
       } finally {
         channel.port1.close();
+        release();
       }
     },
+    stats: () => admission.stats(),
     close: () => pool.close({ force: true }),
   };
+}
+
+function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

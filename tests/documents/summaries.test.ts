@@ -240,7 +240,9 @@ describe('document.summarize through a provider', () => {
     expect(await summaryRows(user)).toBe(0);
     // The row says cancelled at once; the handler records what it spent as it unwinds, a moment later.
     const ended = () =>
-      server.logs.lines().some((line) => line.taskId === last.id && line.msg === 'task cancelled while running');
+      server.logs
+        .lines()
+        .some((line) => line.taskId === last.id && line.msg === 'task cancelled while running');
     const deadline = Date.now() + 5_000;
     while (!ended() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const [usage] = await sql<{ calls: number }[]>`

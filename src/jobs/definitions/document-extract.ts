@@ -1,6 +1,6 @@
 // document.extract: a file's text becomes a document. The parsing runs in the extraction thread pool; this
-// handler reads the bytes, reports progress page by page, and writes the one row at the end, so a failure
-// leaves nothing behind. The same content by the same extractor version is extracted once per owner.
+// handler hands it the file to read once admitted, reports progress page by page, and writes the one row at
+// the end, so a failure leaves nothing behind. The same content by the same extractor version is extracted once per owner.
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
@@ -27,17 +27,25 @@ export const documentExtractTask = defineTask('document.extract', {
     if (!file) throw new AppError('RESOURCE_NOT_FOUND', 'No such file');
     const existing = await findDocumentOfContent(deps.db, ownerId, file.sha256, EXTRACTOR_VERSION);
     if (existing) return { documentId: existing.id, reused: true };
-    const started = performance.now();
+    let started = performance.now();
     let extracted: ExtractedText;
     if (IMAGE_TYPES.has(file.mime)) {
       await progress(0, 'reading the image with a vision model');
       extracted = await imageText(deps, ownerId, file, () => deps.blobs.get(file.sha256), signal);
     } else {
-      await progress(0, 'reading the file');
-      const bytes = await readAll(await deps.blobs.get(file.sha256), file.size, signal);
+      await progress(0, 'waiting for an extraction thread');
+      // Read only once the pool admits the job: bytes in memory stay within EXTRACT_MAX_BYTES_IN_FLIGHT. The
+      // time waiting for a turn is not extraction time.
+      const source = {
+        size: file.size,
+        read: async (readSignal: AbortSignal) => {
+          started = performance.now();
+          return readAll(await deps.blobs.get(file.sha256), file.size, readSignal);
+        },
+      };
       const reporter = progressReporter(progress);
       extracted = await deps.extraction
-        .extract(bytes, file.mime, { signal, onProgress: reporter.report })
+        .extract(source, file.mime, { signal, onProgress: reporter.report })
         .finally(reporter.settled);
     }
     const extractionMs = Math.round(performance.now() - started);

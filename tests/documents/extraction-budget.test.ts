@@ -1,0 +1,107 @@
+// The extraction pool's byte budget: files are read only once admitted, the bytes admitted at once stay within
+// EXTRACT_MAX_BYTES_IN_FLIGHT (the pool's own counter says so), a file larger than the budget runs alone, and
+// a job cancelled while waiting is never read and leaves no reservation behind.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createExtractionPool, type ExtractionPool } from '../../src/extraction/pool.js';
+
+const PDF = readFileSync(join(import.meta.dirname, '../fixtures/pdfs/fastlink-paper1-p1-12.pdf'));
+const SIZE = PDF.length;
+const PAGES = 12;
+
+let pool: ExtractionPool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+/** A source that records what the pool held when it was read. */
+function source(reads: Array<{ running: number; bytesInFlight: number }>, current: () => ExtractionPool) {
+  return {
+    size: SIZE,
+    read: async () => {
+      const { running, bytesInFlight } = current().stats();
+      reads.push({ running, bytesInFlight });
+      return new Uint8Array(PDF);
+    },
+  };
+}
+
+function extract(p: ExtractionPool, src: ReturnType<typeof source>, signal = new AbortController().signal) {
+  return p.extract(src, 'application/pdf', { signal, onProgress: () => {} });
+}
+
+describe('extraction byte budget', () => {
+  it('admits jobs while their bytes fit: 8 at once on 4 threads hold at most the budget', async () => {
+    const budget = Math.floor(2.5 * SIZE);
+    const p = createExtractionPool(4, { maxBytesInFlight: budget });
+    pool = p;
+    const reads: Array<{ running: number; bytesInFlight: number }> = [];
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        extract(
+          p,
+          source(reads, () => p),
+        ),
+      ),
+    );
+
+    expect(results.map((r) => r.pages)).toEqual(Array(8).fill(PAGES));
+    expect(new Set(results.map((r) => r.text)).size).toBe(1);
+    expect(reads).toHaveLength(8);
+    for (const read of reads) {
+      expect(read.bytesInFlight).toBeLessThanOrEqual(budget);
+      expect(read.running).toBeLessThanOrEqual(2);
+    }
+    // Two fit the budget and two ran together: the bound is the budget, not one at a time.
+    expect(p.stats()).toEqual({ running: 0, waiting: 0, bytesInFlight: 0, peakBytesInFlight: 2 * SIZE });
+  });
+
+  it('runs a file larger than the whole budget, alone', async () => {
+    const p = createExtractionPool(4, { maxBytesInFlight: Math.floor(SIZE / 2) });
+    pool = p;
+    const reads: Array<{ running: number; bytesInFlight: number }> = [];
+    const results = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        extract(
+          p,
+          source(reads, () => p),
+        ),
+      ),
+    );
+
+    expect(results.map((r) => r.pages)).toEqual([PAGES, PAGES, PAGES]);
+    expect(reads).toEqual(Array(3).fill({ running: 1, bytesInFlight: SIZE }));
+    expect(p.stats().peakBytesInFlight).toBe(SIZE);
+  });
+
+  it('never reads a job cancelled while it waits, and frees its turn', async () => {
+    const p = createExtractionPool(1, { maxBytesInFlight: 10 * SIZE });
+    pool = p;
+    const reads: Array<{ running: number; bytesInFlight: number }> = [];
+    const first = extract(
+      p,
+      source(reads, () => p),
+    );
+    const cancel = new AbortController();
+    const waiting = extract(
+      p,
+      source(reads, () => p),
+      cancel.signal,
+    );
+    const third = extract(
+      p,
+      source(reads, () => p),
+    );
+    expect(p.stats()).toMatchObject({ running: 1, waiting: 2, bytesInFlight: SIZE });
+
+    cancel.abort(new Error('cancelled by its owner'));
+    await expect(waiting).rejects.toThrow('cancelled by its owner');
+    expect(p.stats()).toMatchObject({ running: 1, waiting: 1 });
+    await Promise.all([first, third]);
+
+    expect(reads).toHaveLength(2);
+    expect(p.stats()).toEqual({ running: 0, waiting: 0, bytesInFlight: 0, peakBytesInFlight: SIZE });
+  });
+});
