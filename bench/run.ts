@@ -15,7 +15,7 @@ const AREAS: Record<string, () => Promise<Area>> = {
   auth: () => import('./auth/login.bench.js'),
   files: () => import('./files/files.bench.js'),
   tasks: () => import('./tasks/tasks.bench.js'),
-  documents: () => import('./documents/summary.js'),
+  summaries: () => import('./documents/summary.js'),
   extraction: () => import('./documents/extraction.js'),
 };
 
