@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { AppError } from '../errors.js';
+import type { SummaryOptions } from '../llm/options.js';
 import { type AdmissionStats, createAdmission } from './admission.js';
 import type { ExtractedText, ExtractionOutcome, ExtractionProgress } from './outcome.js';
-import type { ExtractionJob } from './thread.js';
+import type { ExtractionJob, SummaryJob } from './thread.js';
 
 /** A file to extract, read only once the pool admits it: `size` bytes, which `read` returns. */
 export interface ExtractionSource {
@@ -26,6 +27,11 @@ export interface ExtractionPool {
     mime: string,
     options: { signal: AbortSignal; onProgress(progress: ExtractionProgress): void },
   ): Promise<ExtractedText>;
+  /**
+   * The built-in extractive summary of a text, ranked in a thread; it takes a turn and counts against the
+   * budget like a file (its text is copied to the thread).
+   */
+  extractiveSummary(text: string, options: SummaryOptions, signal: AbortSignal): Promise<string>;
   /** Jobs running and waiting, and the bytes they hold: what the budget bounds. */
   stats(): AdmissionStats;
   close(): Promise<void>;
@@ -42,7 +48,7 @@ export function createExtractionPool(
   { maxBytesInFlight = DEFAULT_MAX_BYTES_IN_FLIGHT }: { maxBytesInFlight?: number } = {},
 ): ExtractionPool {
   const admission = createAdmission({ slots: threads, maxBytes: maxBytesInFlight });
-  const pool = new Piscina<ExtractionJob, ExtractionOutcome>({
+  const pool = new Piscina<ExtractionJob | SummaryJob, ExtractionOutcome | string>({
     ...threadEntry(),
     minThreads: 0,
     maxThreads: threads,
@@ -60,10 +66,10 @@ export function createExtractionPool(
       const delivered = new Promise<void>((resolve) => channel.port1.once('close', resolve));
       try {
         const bytes = source instanceof Uint8Array ? source : await source.read(signal);
-        const outcome = await pool.run(
+        const outcome = (await pool.run(
           { bytes, mime, progress: channel.port2 },
           { transferList: [channel.port2, bytes.buffer as ArrayBuffer], signal },
-        );
+        )) as ExtractionOutcome;
         await within(delivered, PROGRESS_DRAIN_MS);
         if (outcome.refused) throw new AppError(outcome.code, outcome.message);
         const { refused: _, ...extracted } = outcome;
@@ -74,6 +80,19 @@ export function createExtractionPool(
         throw error;
       } finally {
         channel.port1.close();
+        release();
+      }
+    },
+    async extractiveSummary(text, options, signal) {
+      // UTF-16 in memory, on both sides of the copy.
+      const release = await admission.acquire(4 * text.length, signal);
+      try {
+        const job: SummaryJob = { text, options };
+        return (await pool.run(job, { name: 'summarize', signal })) as string;
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        throw error;
+      } finally {
         release();
       }
     },

@@ -1,6 +1,9 @@
-// The extraction thread's entry (piscina runs the default export once per task): the bytes arrive
-// transferred, progress goes back on the task's own port.
+// The extraction thread's entries (piscina runs the default export once per task, or the one a task names):
+// the bytes arrive transferred, progress goes back on the task's own port. The offline summariser ranks
+// sentences here too: a large text costs it a second of CPU, which the API's event loop must not pay.
 import type { MessagePort } from 'node:worker_threads';
+import { extractiveSummary } from '../llm/builtin-extractive.js';
+import type { SummaryOptions } from '../llm/options.js';
 import { extractText } from './extract.js';
 import type { ExtractionOutcome } from './outcome.js';
 
@@ -16,4 +19,13 @@ export default async function extract(job: ExtractionJob): Promise<ExtractionOut
   } finally {
     job.progress.close();
   }
+}
+
+export interface SummaryJob {
+  text: string;
+  options: SummaryOptions;
+}
+
+export function summarize(job: SummaryJob): string {
+  return extractiveSummary(job.text, job.options);
 }

@@ -42,14 +42,27 @@ export interface Summarizer {
   summarize(request: SummarizeRequest): Promise<SummaryOutcome>;
 }
 
-export function createSummarizer(provider: LlmProvider | null, limits: SummarizerLimits): Summarizer {
+/** Runs the built-in summariser: in this thread by default; the worker hands it to the extraction threads. */
+export type OfflineSummarizer = (
+  text: string,
+  options: SummaryOptions,
+  signal: AbortSignal,
+) => Promise<string>;
+
+const inThisThread: OfflineSummarizer = async (text, options) => extractiveSummary(text, options);
+
+export function createSummarizer(
+  provider: LlmProvider | null,
+  limits: SummarizerLimits,
+  offline: OfflineSummarizer = inThisThread,
+): Summarizer {
   if (!provider)
     return {
       model: BUILTIN_MODEL,
-      async summarize({ text, options, signal, onProgress }) {
-        signal?.throwIfAborted();
+      async summarize({ text, options, signal = new AbortController().signal, onProgress }) {
+        signal.throwIfAborted();
         onProgress?.({ stage: 'reduce', done: 0, total: 1 });
-        const summary = extractiveSummary(text, options);
+        const summary = await offline(text, options, signal);
         onProgress?.({ stage: 'reduce', done: 1, total: 1 });
         return { summary, model: BUILTIN_MODEL, usage: NO_USAGE, chunks: 1, calls: 0 };
       },

@@ -60,6 +60,7 @@ export const documentSummarizeTask = defineTask('document.summarize', {
     const summarizer = createSummarizer(
       provider.endpoint && { ...provider.endpoint, model: provider.model },
       deps.llm,
+      deps.extraction.extractiveSummary,
     );
     try {
       const outcome = await summarizer
