@@ -18,6 +18,9 @@ export interface ExtractionRefusal {
 
 export type ExtractionOutcome = ({ refused: false } & ExtractedText) | ExtractionRefusal;
 
+/** The last message on a job's progress port: everything sent before it has arrived. */
+export const PROGRESS_END = 'end';
+
 /** Sent on the task's progress port: `done` of `total` parts (pages, or the steps of a one-piece format). */
 export interface ExtractionProgress {
   done: number;

@@ -8,7 +8,12 @@ import { Piscina } from 'piscina';
 import { AppError } from '../errors.js';
 import type { SummaryOptions } from '../llm/options.js';
 import { type AdmissionStats, createAdmission } from './admission.js';
-import type { ExtractedText, ExtractionOutcome, ExtractionProgress } from './outcome.js';
+import {
+  type ExtractedText,
+  type ExtractionOutcome,
+  type ExtractionProgress,
+  PROGRESS_END,
+} from './outcome.js';
 import type { ExtractionJob, SummaryJob } from './thread.js';
 
 /** A file to extract, read only once the pool admits it: `size` bytes, which `read` returns. */
@@ -45,7 +50,10 @@ export const DEFAULT_MAX_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
 
 export function createExtractionPool(
   threads: number,
-  { maxBytesInFlight = DEFAULT_MAX_BYTES_IN_FLIGHT }: { maxBytesInFlight?: number } = {},
+  {
+    maxBytesInFlight = DEFAULT_MAX_BYTES_IN_FLIGHT,
+    progressDrainMs = PROGRESS_DRAIN_MS,
+  }: { maxBytesInFlight?: number; progressDrainMs?: number } = {},
 ): ExtractionPool {
   const admission = createAdmission({ slots: threads, maxBytes: maxBytesInFlight });
   const pool = new Piscina<ExtractionJob | SummaryJob, ExtractionOutcome | string>({
@@ -60,17 +68,24 @@ export function createExtractionPool(
       const size = source instanceof Uint8Array ? source.length : source.size;
       const release = await admission.acquire(size, signal);
       const channel = new MessageChannel();
-      channel.port1.on('message', (progress: ExtractionProgress) => onProgress(progress));
-      // The result comes back on piscina's port, often before the progress sent on ours: the thread closes
-      // its end when done, and 'close' follows every message sent before it.
-      const delivered = new Promise<void>((resolve) => channel.port1.once('close', resolve));
+      // The result comes back on piscina's port, often before the progress sent on ours: the thread ends its
+      // progress with PROGRESS_END, and messages on one port arrive in order. (The port's 'close' event is no
+      // signal here: it came only after the 1 s bound, which every extraction then waited out.)
+      let delivered!: () => void;
+      const allProgress = new Promise<void>((resolve) => {
+        delivered = resolve;
+      });
+      channel.port1.on('message', (message: ExtractionProgress | typeof PROGRESS_END) => {
+        if (message === PROGRESS_END) delivered();
+        else onProgress(message);
+      });
       try {
         const bytes = source instanceof Uint8Array ? source : await source.read(signal);
         const outcome = (await pool.run(
           { bytes, mime, progress: channel.port2 },
           { transferList: [channel.port2, bytes.buffer as ArrayBuffer], signal },
         )) as ExtractionOutcome;
-        await within(delivered, PROGRESS_DRAIN_MS);
+        await within(allProgress, progressDrainMs);
         if (outcome.refused) throw new AppError(outcome.code, outcome.message);
         const { refused: _, ...extracted } = outcome;
         return extracted;

@@ -5,7 +5,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { extractiveSummary } from '../llm/builtin-extractive.js';
 import type { SummaryOptions } from '../llm/options.js';
 import { extractText } from './extract.js';
-import type { ExtractionOutcome } from './outcome.js';
+import { type ExtractionOutcome, PROGRESS_END } from './outcome.js';
 
 export interface ExtractionJob {
   bytes: Uint8Array;
@@ -17,6 +17,7 @@ export default async function extract(job: ExtractionJob): Promise<ExtractionOut
   try {
     return await extractText(job.bytes, job.mime, (progress) => job.progress.postMessage(progress));
   } finally {
+    job.progress.postMessage(PROGRESS_END);
     job.progress.close();
   }
 }

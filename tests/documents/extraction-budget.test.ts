@@ -105,3 +105,18 @@ describe('extraction byte budget', () => {
     expect(p.stats()).toEqual({ running: 0, waiting: 0, bytesInFlight: 0, peakBytesInFlight: SIZE });
   });
 });
+
+describe('extraction results', () => {
+  it('come as soon as the thread’s progress has arrived, never after waiting out the bound', async () => {
+    // With a bound longer than the test's timeout, only the thread's end-of-progress marker can let it pass.
+    const p = createExtractionPool(1, { progressDrainMs: 10 * 60_000 });
+    pool = p;
+    const progress: number[] = [];
+    const extracted = await p.extract(new Uint8Array(PDF), 'application/pdf', {
+      signal: new AbortController().signal,
+      onProgress: ({ done }) => progress.push(done),
+    });
+    expect(extracted.pages).toBe(PAGES);
+    expect(progress.at(-1)).toBe(PAGES);
+  }, 20_000);
+});
