@@ -21,6 +21,11 @@ export function errorBody(error: unknown, requestId: string, httpStatus?: number
 /** Answers with the error (logged in full first when internal), or cuts the response if it has begun. */
 export function sendError(res: ServerResponse, error: unknown, requestId: string, logger: Logger): void {
   if (isInternal(error)) logger.error({ err: error, requestId }, 'internal error');
+  writeError(res, error, requestId);
+}
+
+/** sendError for a caller that has logged the error itself (the REST adapter, as tRPC's onError does). */
+export function writeError(res: ServerResponse, error: unknown, requestId: string): void {
   if (res.headersSent) {
     res.destroy();
     return;

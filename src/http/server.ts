@@ -1,5 +1,5 @@
 // The node:http server: request id, timing, CORS, compression and one log line per request, in front of
-// /trpc (HTTP and WebSocket), /health and /ready.
+// /trpc (HTTP and WebSocket), the REST adapter (/api, /openapi.json, /docs), the byte routes, /health and /ready.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AnyTRPCRouter } from '@trpc/server';
@@ -15,6 +15,7 @@ import { sendError } from './error-body.js';
 import { FILE_CONTENT_PATH, handleContent, handleUpload } from './file-routes.js';
 import { type ReadinessCheck, sendHealth, sendReadiness } from './health.js';
 import { attachRequestMeta, type RequestMeta, requestMetaOf } from './request-meta.js';
+import { createRestHandler } from './rest-handler.js';
 
 import { createContextFactory } from './trpc-context.js';
 import { logCallError } from './trpc-error-log.js';
@@ -22,6 +23,7 @@ import { createTrpcHttpHandler } from './trpc-http.js';
 import { attachWebSocket } from './websocket.js';
 
 const TRPC_PATH = '/trpc';
+const API_PATH = '/api';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
@@ -57,13 +59,19 @@ export function createHttpServer(args: {
         logger.debug({ requestId: requestMetaOf(req).requestId }, 'single query');
     },
   });
+  const restHandler = createRestHandler({
+    router,
+    maxBodyBytes: config.maxRequestBytes,
+    createContext: (req) => createContext({ req }, 'http'),
+    onError: (opts) => logCallError(logger, opts),
+  });
   const allowCors = toPromise(
     cors({
       origin: (origin, callback) =>
         callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
       credentials: true,
       maxAge: 600,
-      exposedHeaders: ['X-Request-ID', 'Server-Timing'],
+      exposedHeaders: ['X-Request-ID', 'Server-Timing', 'Location', 'Retry-After'],
     }) as Middleware,
   );
   const compress = toPromise(
@@ -123,6 +131,12 @@ export function createHttpServer(args: {
         return handleDocumentText(args.deps, req, res, text[1]);
       }
       throw new AppError('RESOURCE_NOT_FOUND', `No route for ${req.method} ${pathname}`);
+    }
+    if (pathname === API_PATH || pathname.startsWith(`${API_PATH}/`)) {
+      if (req.headers.origin) await allowCors(req, res);
+      if (req.method === 'OPTIONS' || res.writableEnded) return endPreflight(res);
+      if (/\b(gzip|br)\b/.test(req.headers['accept-encoding'] ?? '')) await compress(req, res);
+      return restHandler(req, res, new URL(req.url ?? '/', 'http://localhost'));
     }
     if (pathname === TRPC_PATH || pathname.startsWith(`${TRPC_PATH}/`)) {
       // Both only matter for browsers and compressing clients; skipping them saves every other call the work.
