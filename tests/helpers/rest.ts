@@ -24,12 +24,18 @@ export async function rest<T = Record<string, unknown>>(
   baseUrl: string,
   method: string,
   path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  options: {
+    token?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    /** e.g. fetchFrom(ip) (helpers/from-ip.ts) for a client of its own address. */
+    fetch?: (url: string, init: RequestInit) => Promise<Response>;
+  } = {},
 ): Promise<RestAnswer<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] ??= 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, {
+  const response = await (options.fetch ?? fetch)(`${baseUrl}${path}`, {
     method,
     headers,
     ...(options.body === undefined
