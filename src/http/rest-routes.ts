@@ -15,6 +15,7 @@ export interface RestRoute {
   hasInput: boolean;
   query: QueryShape;
   startsTask: boolean;
+  rateLimited: boolean;
   segments: Segment[];
 }
 
@@ -45,6 +46,7 @@ export function restRouteTable(router: AnyTRPCRouter) {
       hasInput: _def.inputs.length > 0,
       query: queryShapeOf(_def.inputs[0]),
       startsTask: _def.meta?.startsTask === true,
+      rateLimited: _def.meta?.rateLimited === true,
       segments: segmentsOf(openapi.path).map((part) => {
         const param = /^\{(.+)\}$/.exec(part)?.[1];
         return param ? { param } : { literal: part };

@@ -14,6 +14,8 @@ export interface ProcedureMeta {
   openapi?: OpenApiMeta['openapi'];
   /** The procedure answers with a task it started: REST answers 202 Accepted and a Location naming it. */
   startsTask?: true;
+  /** Counted by a rate limit: the document lists its 429 answer. */
+  rateLimited?: true;
 }
 
 const t = initTRPC

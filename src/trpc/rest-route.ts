@@ -10,6 +10,8 @@ interface RouteOptions {
   public?: true;
   /** Long work: answers 202 Accepted with `Location: /api/tasks/{id}` (the procedure returns the task). */
   startsTask?: true;
+  /** Counted by a rate limit: the document lists its 429 answer with Retry-After. */
+  rateLimited?: true;
   description?: string;
 }
 
@@ -28,6 +30,7 @@ export function restRoutes(tag: string) {
         ...(options.startsTask ? { successDescription: 'Accepted: the task that was started' } : {}),
       },
       ...(options.startsTask ? { startsTask: true } : {}),
+      ...(options.rateLimited ? { rateLimited: true } : {}),
     });
   return {
     get: route('GET'),

@@ -25,17 +25,22 @@ const rest = restRoutes('Account');
 
 export const authRouter = router({
   register: publicProcedure
-    .meta(rest.post('/api/auth/register', 'Create an account', { public: true }))
+    .meta(rest.post('/api/auth/register', 'Create an account', { public: true, rateLimited: true }))
     .input(ZRegisterInput)
     .output(ZSessionOutput)
     .mutation(({ ctx, input }) => auth.register(ctx.deps, input, ctx.client)),
   login: publicProcedure
-    .meta(rest.post('/api/auth/login', 'Sign in', { public: true }))
+    .meta(rest.post('/api/auth/login', 'Sign in', { public: true, rateLimited: true }))
     .input(ZLoginInput)
     .output(ZSessionOutput)
     .mutation(({ ctx, input }) => auth.login(ctx.deps, input, ctx.client)),
   refresh: publicProcedure
-    .meta(rest.post('/api/auth/refresh', 'Exchange a refresh token for new tokens', { public: true }))
+    .meta(
+      rest.post('/api/auth/refresh', 'Exchange a refresh token for new tokens', {
+        public: true,
+        rateLimited: true,
+      }),
+    )
     .input(ZRefreshInput)
     .output(ZTokenPair)
     .mutation(({ ctx, input }) => auth.refresh(ctx.deps, input, ctx.client)),
