@@ -57,6 +57,7 @@ const ZEnv = z.object({
   AUTH_RECHECK_MS: positiveInt.default(15_000),
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt.default(100),
   WS_AUTH_TIMEOUT_MS: positiveInt.default(10_000),
+  SSE_HEARTBEAT_MS: positiveInt.default(15_000),
   MAX_UPLOAD_BYTES: positiveInt.default(512 * 1024 * 1024),
   USER_QUOTA_BYTES: positiveInt.default(1024 * 1024 * 1024),
   DOWNLOAD_URL_TTL_SECONDS: positiveInt.default(300),
@@ -122,6 +123,8 @@ export interface Config {
   /** Most calls one tRPC batch may carry (HTTP request or WebSocket message); larger ones get a 400. */
   maxBatchSize: number;
   shutdownTimeoutMs: number;
+  /** A comment line this often on an idle REST event stream, so proxies and clients keep it open. */
+  sseHeartbeatMs: number;
   webSocket: {
     /** Live subscriptions one connection may hold; the next one is refused. */
     maxSubscriptionsPerConnection: number;
@@ -225,6 +228,7 @@ export function loadConfig(source: Record<string, string | undefined> = readProc
     maxRequestBytes: env.MAX_REQUEST_BYTES,
     maxBatchSize: env.MAX_BATCH_SIZE,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
     webSocket: {
       maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
       authTimeoutMs: env.WS_AUTH_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 // Application errors: the stable codes callers see in error.data.appCode, thrown by services without any transport.
 import type { ZodError } from 'zod';
 
-const APP_CODES = [
+export const APP_CODES = [
   'AUTH_REQUIRED',
   'AUTH_INVALID',
   'AUTH_EXPIRED',

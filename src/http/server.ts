@@ -1,5 +1,5 @@
 // The node:http server: request id, timing, CORS, compression and one log line per request, in front of
-// /trpc (HTTP and WebSocket), /health and /ready.
+// /trpc (HTTP and WebSocket), the REST adapter (/api, /openapi.json, /docs), the byte routes, /health and /ready.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AnyTRPCRouter } from '@trpc/server';
@@ -10,11 +10,16 @@ import type { Config } from '../config.js';
 import type { AppDeps } from '../deps.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { DOCS_PATH, handleDocs } from './docs-page.js';
 import { DOCUMENT_TEXT_PATH, handleDocumentText } from './document-routes.js';
 import { sendError } from './error-body.js';
 import { FILE_CONTENT_PATH, handleContent, handleUpload } from './file-routes.js';
 import { type ReadinessCheck, sendHealth, sendReadiness } from './health.js';
+import { handleTokenRequest, OAUTH_TOKEN_PATH } from './oauth-token.js';
+import { buildOpenApiDocument, OPENAPI_PATH } from './openapi-document.js';
 import { attachRequestMeta, type RequestMeta, requestMetaOf } from './request-meta.js';
+import { createRestHandler } from './rest-handler.js';
+import { handleTaskEvents, TASK_EVENTS_PATH } from './task-events.js';
 
 import { createContextFactory } from './trpc-context.js';
 import { logCallError } from './trpc-error-log.js';
@@ -22,6 +27,7 @@ import { createTrpcHttpHandler } from './trpc-http.js';
 import { attachWebSocket } from './websocket.js';
 
 const TRPC_PATH = '/trpc';
+const API_PATH = '/api';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
@@ -57,13 +63,30 @@ export function createHttpServer(args: {
         logger.debug({ requestId: requestMetaOf(req).requestId }, 'single query');
     },
   });
+  const httpContext = (req: IncomingMessage) => createContext({ req }, 'http');
+  const onCallError: Parameters<typeof logCallError>[1] extends infer O ? (opts: O) => void : never = (
+    opts,
+  ) => logCallError(logger, opts);
+  const restHandler = createRestHandler({
+    router,
+    maxBodyBytes: config.maxRequestBytes,
+    createContext: httpContext,
+    onError: onCallError,
+  });
+  const taskEvents = {
+    router,
+    heartbeatMs: config.sseHeartbeatMs,
+    createContext: httpContext,
+    onError: onCallError,
+  };
+  let openApiJson: Buffer | undefined;
   const allowCors = toPromise(
     cors({
       origin: (origin, callback) =>
         callback(null, origin !== undefined && config.corsOrigins.includes(origin)),
       credentials: true,
       maxAge: 600,
-      exposedHeaders: ['X-Request-ID', 'Server-Timing'],
+      exposedHeaders: ['X-Request-ID', 'Server-Timing', 'Location', 'Retry-After'],
     }) as Middleware,
   );
   const compress = toPromise(
@@ -124,6 +147,25 @@ export function createHttpServer(args: {
       }
       throw new AppError('RESOURCE_NOT_FOUND', `No route for ${req.method} ${pathname}`);
     }
+    if (pathname === API_PATH || pathname.startsWith(`${API_PATH}/`) || pathname === OPENAPI_PATH) {
+      if (req.headers.origin) await allowCors(req, res);
+      if (req.method === 'OPTIONS' || res.writableEnded) return endPreflight(res);
+      if (/\b(gzip|br)\b/.test(req.headers['accept-encoding'] ?? '')) await compress(req, res);
+      // The REST routes that are no procedure, then the procedures' own (rest-handler.ts).
+      if (pathname === OPENAPI_PATH) {
+        openApiJson ??= Buffer.from(JSON.stringify(buildOpenApiDocument(router)));
+        return sendOpenApi(res, openApiJson);
+      }
+      if (pathname === OAUTH_TOKEN_PATH) return handleTokenRequest(req, res, httpContext, logger);
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const events = TASK_EVENTS_PATH.exec(pathname);
+      if (events?.[1]) return handleTaskEvents(taskEvents, req, res, url, events[1]);
+      return restHandler(req, res, url);
+    }
+    if (pathname === DOCS_PATH || pathname.startsWith(`${DOCS_PATH}/`)) {
+      if (/\b(gzip|br)\b/.test(req.headers['accept-encoding'] ?? '')) await compress(req, res);
+      return handleDocs(req, res, pathname);
+    }
     if (pathname === TRPC_PATH || pathname.startsWith(`${TRPC_PATH}/`)) {
       // Both only matter for browsers and compressing clients; skipping them saves every other call the work.
       if (req.headers.origin) await allowCors(req, res);
@@ -172,6 +214,15 @@ export function createHttpServer(args: {
       await stopped;
     },
   };
+}
+
+function sendOpenApi(res: ServerResponse, body: Buffer): void {
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': body.length,
+    'cache-control': 'no-cache',
+  });
+  res.end(body);
 }
 
 /** cors answers allowed preflights itself; anything else asked with OPTIONS gets an empty 204. */

@@ -1,14 +1,21 @@
 // tRPC is initialised here and only here: superjson on the wire, errors shaped by trpc/errors.ts.
 import { initTRPC } from '@trpc/server';
 import superjson from 'superjson';
+import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { ApiScope } from '../db/schema/auth.js';
 import type { Context } from './context.js';
 import { describeError } from './errors.js';
 
-/** Per-procedure facts the middlewares read. */
+/** Per-procedure facts the middlewares (and the REST adapter, src/http/rest-handler.ts) read. */
 export interface ProcedureMeta {
   /** The scope an API token needs to call this procedure; without one, API tokens may not call it. */
   scope?: ApiScope;
+  /** Where the procedure is also served as plain JSON (`/api/...`); see trpc/rest-route.ts. */
+  openapi?: OpenApiMeta['openapi'];
+  /** The procedure answers with a task it started: REST answers 202 Accepted and a Location naming it. */
+  startsTask?: true;
+  /** Counted by a rate limit: the document lists its 429 answer. */
+  rateLimited?: true;
 }
 
 const t = initTRPC

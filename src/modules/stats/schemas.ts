@@ -1,6 +1,6 @@
 // Output of stats.overview.
 import { z } from 'zod';
-import { taskStatus } from '../../db/schema/tasks.js';
+import type { TaskStatus } from '../../db/schema/tasks.js';
 
 const ZTypeBreakdown = z.object({ mime: z.string(), count: z.number().int(), bytes: z.number().int() });
 
@@ -13,7 +13,14 @@ export const ZStatsOverview = z.object({
   }),
   tasks: z.object({
     /** Every status, 0 when the user has no task in it. */
-    byStatus: z.record(z.enum(taskStatus.enumValues), z.number().int()),
+    // An object of named keys rather than z.record(enum): the same type, and a JSON Schema that lists the keys.
+    byStatus: z.object({
+      queued: z.number().int(),
+      running: z.number().int(),
+      succeeded: z.number().int(),
+      failed: z.number().int(),
+      cancelled: z.number().int(),
+    } satisfies Record<TaskStatus, z.ZodNumber>),
     /** Mean wall time of succeeded tasks, per type. */
     meanRunSecondsByType: z.array(
       z.object({ type: z.string(), count: z.number().int(), meanSeconds: z.number() }),
