@@ -24,7 +24,7 @@ import {
 import { insertDocument } from '../../src/jobs/document-rows.js';
 import { createLogger } from '../../src/logger.js';
 import { searchDocuments as searchDocumentRows } from '../../src/modules/documents/search-queries.js';
-import { searchDocuments } from '../../src/modules/documents/service.js';
+import { searchDocuments } from '../../src/modules/documents/search-service.js';
 import {
   ABSENT_CJK_WORDS,
   OCCURRING_CJK_WORDS,

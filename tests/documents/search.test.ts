@@ -3,7 +3,7 @@
 // client can insert as HTML, multi-MB texts, deletion, and bad input. Documents are made by document.extract
 // run by the in-process worker, or (for many rows or texts too large to upload quickly) by the worker's own
 // insertDocument, the function its handler writes with.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guessLanguage } from '../../src/extraction/language.js';
 import { insertDocument } from '../../src/jobs/document-rows.js';
@@ -243,10 +243,10 @@ describe('document.search scoping, pages and limits', () => {
     expect(await idsFor(ada.api, '"brass lantern"')).toEqual([id]);
     expect(await idsFor(bob.api, '"brass lantern"')).toEqual([]);
     expect(await idsFor(bob.api, 'quartermaster')).toEqual([]);
-    // Ada's position as a cursor pages nowhere in Bob's results.
+    // Ada's position made into a cursor by hand is no cursor of Bob's.
     const { items } = await search(ada.api, 'quartermaster');
     const cursor = Buffer.from(JSON.stringify([String(items[0]?.rank), id])).toString('base64url');
-    expect((await search(bob.api, 'quartermaster', { cursor })).items).toEqual([]);
+    expect(await appCodeOf(search(bob.api, 'quartermaster', { cursor }))).toBe('VALIDATION_ERROR');
   });
 
   it('pages through tied ranks with no repeat and no gap', async () => {
@@ -270,6 +270,12 @@ describe('document.search scoping, pages and limits', () => {
     expect(new Set(seen)).toEqual(ids);
     expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
     expect(new Set(ranks.slice(1)).size).toBe(1);
+    // A cursor belongs to its caller and its query: Ada's real cursor is refused to Bob, and to another q.
+    const { nextCursor } = await search(ada.api, 'heliotrope', { limit: 3 });
+    expect(nextCursor).not.toBeNull();
+    const theirs = { cursor: nextCursor ?? '' };
+    expect(await appCodeOf(search(bob.api, 'heliotrope', theirs))).toBe('VALIDATION_ERROR');
+    expect(await appCodeOf(search(ada.api, 'garden', theirs))).toBe('VALIDATION_ERROR');
   });
 
   it('indexes a multi-MB text without failing the insert, and finds words in it', async () => {
@@ -296,7 +302,11 @@ describe('document.search scoping, pages and limits', () => {
       expect(await appCodeOf(search(ada.api, q)), JSON.stringify(q)).toBe('VALIDATION_ERROR');
     }
     expect((await search(ada.api, 'x'.repeat(200))).items).toEqual([]);
-    for (const cursor of ['nonsense', Buffer.from('["NaN","x"]').toString('base64url'), 'a\0']) {
+    // Ranks a real cannot hold (they would fail the ::real cast with a 500) and ranks outside [0, 1).
+    const forged = ['1e-99', '9'.repeat(60), '1e-46', '1.5'].map((rank) =>
+      Buffer.from(JSON.stringify([rank, randomUUID(), 'x'.repeat(16)])).toString('base64url'),
+    );
+    for (const cursor of ['nonsense', Buffer.from('["NaN","x"]').toString('base64url'), 'a\0', ...forged]) {
       expect(await appCodeOf(search(ada.api, 'memo', { cursor })), cursor).toBe('VALIDATION_ERROR');
     }
   });

@@ -15,6 +15,7 @@ import {
   ZSearchDocumentsOutput,
   ZSummarizeDocumentInput,
 } from './schemas.js';
+import { searchDocuments } from './search-service.js';
 import * as documents from './service.js';
 
 const reader = scopedProcedure('documents:read');
@@ -56,7 +57,7 @@ export const documentRouter = router({
     .meta(rest.get('/api/documents/search', 'Search your documents'))
     .input(ZSearchDocumentsInput)
     .output(ZSearchDocumentsOutput)
-    .query(({ ctx, input }) => documents.searchDocuments(ctx.deps, ctx.caller, input)),
+    .query(({ ctx, input }) => searchDocuments(ctx.deps, ctx.caller, input)),
   delete: writer
     .meta(rest.delete('/api/documents/{id}', 'Delete a document'))
     .input(ZIdInput)

@@ -1,8 +1,7 @@
 // Documents as their owner sees them: extract a file (a task), read, list, delete, and read the text in parts.
-import { cursorPart, decodeCursor, encodeCursor, invalidCursor, pageOf } from '../../db/keyset.js';
+import { invalidCursor, pageOf } from '../../db/keyset.js';
 import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
-import { cjkPrefixes, cjkRuns, hasCjkPhrase, searchQueryText } from '../../extraction/search-tokens.js';
 import { documentExtractTask } from '../../jobs/definitions/document-extract.js';
 import { documentSummarizeTask, type SummarizeInput } from '../../jobs/definitions/document-summarize.js';
 import { assertModelAvailable } from '../../jobs/llm-provider.js';
@@ -17,15 +16,7 @@ import {
   listDocuments as listDocumentRows,
   readDocumentText,
 } from './queries.js';
-import type {
-  DocumentOutput,
-  ListDocumentsInput,
-  ListSummariesInput,
-  SearchDocumentsInput,
-  SearchResult,
-} from './schemas.js';
-import { type SearchQuery, searchDocuments as searchDocumentRows } from './search-queries.js';
-import { snippetOf } from './search-snippet.js';
+import type { DocumentOutput, ListDocumentsInput, ListSummariesInput } from './schemas.js';
 import { isOwnSummaryOf, listSummaries as listSummaryRows } from './summary-queries.js';
 
 /**
@@ -97,49 +88,6 @@ export async function listSummaries(deps: AppDeps, caller: Caller, input: ListSu
 }
 
 /** The document goes, and its summaries with it; the file it came from stays. */
-/** A rank as PostgreSQL writes a real: what a search cursor may hold. */
-const RANK_TEXT = /^\d+(\.\d+)?(e-\d+)?$/;
-const SEARCH_CURSOR = [(text: string) => RANK_TEXT.test(text), cursorPart.uuid] as const;
-
-/**
- * The caller's documents matching `q`, best first, a page at a time. The cursor holds the last row's (rank,
- * id): the next page starts strictly after it, so rows tied on rank are neither repeated nor skipped, and a
- * document added meanwhile cannot shift the pages (keyset, not offset). A query with no searchable word
- * (only punctuation, or only stop words for every language) finds nothing: an empty page, not an error.
- */
-export async function searchDocuments(
-  deps: Pick<AppDeps, 'db'>,
-  caller: Caller,
-  input: SearchDocumentsInput,
-): Promise<{ items: SearchResult[]; nextCursor: string | null }> {
-  const after = input.cursor ? decodeCursor(input.cursor, 'document.search', SEARCH_CURSOR) : undefined;
-  const query = searchQueryOf(input.q);
-  const rows = await searchDocumentRows(deps.db, caller.id, query, {
-    after: after && { rank: after[0], id: after[1] },
-    limit: input.limit,
-  });
-  const page = pageOf(rows, input.limit, (last) => encodeCursor([last.rank, last.documentId]));
-  return {
-    items: page.items.map(({ headline, cjkWindow, rank, ...row }) => ({
-      ...row,
-      rank: Number(rank),
-      snippet: snippetOf({ headline, cjkWindow }, query.cjkWords),
-    })),
-    nextCursor: page.nextCursor,
-  };
-}
-
-/** What the query's SQL needs from the words typed: websearch text with CJK cut as the index cuts it. */
-function searchQueryOf(q: string): SearchQuery {
-  return {
-    websearch: searchQueryText(q),
-    websearchUnordered: hasCjkPhrase(q) ? searchQueryText(q, { ordered: false }) : undefined,
-    prefixes: cjkPrefixes(q),
-    cjkWords: cjkRuns(q),
-  };
-}
-
-/** The document goes; the file it came from stays. */
 export async function deleteDocument(deps: AppDeps, caller: Caller, id: string): Promise<{ ok: true }> {
   if (!(await deleteDocumentRow(deps.db, caller.id, id))) {
     throw new AppError('RESOURCE_NOT_FOUND', 'No such document');
