@@ -11,6 +11,7 @@
 // `maxRetries + 1` HTTP requests per call; reject at once with the signal's reason on abort.
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
+import { AppError } from '../errors.js';
 import {
   type ChatCallOptions,
   type ChatCompletion,
@@ -37,6 +38,12 @@ export interface OpenAiChatModelConfig {
 }
 
 const SDK_RETRY_AFTER_CEILING_MS = 60_000;
+
+/**
+ * A provider that ignores max_tokens would stream on without end into memory and the task row's preview:
+ * an answer is cut off past this many characters per token asked for (real tokens are 1-5 characters).
+ */
+const MAX_CHARS_PER_TOKEN = 16;
 
 export function createOpenAiChatModel(config: OpenAiChatModelConfig): ChatModel {
   const maxRetryAfterMs = Math.min(
@@ -93,6 +100,8 @@ async function completeWithRetries(
       return await streamOnce(client, messages, options, config, attempt.controller.signal, record);
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
+      // Our own verdict on an answer (too long): asking again would get the same.
+      if (error instanceof AppError) throw error;
       if (record.streaming && record.httpAttempts <= config.maxRetries) {
         options.onRestart?.();
         await sleep(backoffMs(streamRetries), undefined, { signal: options.signal });
@@ -128,12 +137,20 @@ async function streamOnce(
   );
   let text = '';
   let finished = false;
+  const maxChars = options.maxTokens * MAX_CHARS_PER_TOKEN;
   let usage: ChatUsage | undefined;
   for await (const chunk of stream) {
     const choice = chunk.choices[0];
-    const delta = choice?.delta?.content;
+    // NUL is no character a text column can hold: it would fail the insert of a summary or a document.
+    const delta = choice?.delta?.content?.replaceAll('\0', '');
     if (delta) {
       text += delta;
+      if (text.length > maxChars) {
+        throw new AppError(
+          'LLM_UNAVAILABLE',
+          `The model's answer ran past the ${options.maxTokens} tokens asked for (it ignored max_tokens)`,
+        );
+      }
       options.onDelta?.(delta);
     }
     if (choice?.finish_reason) finished = true;

@@ -7,7 +7,11 @@ import type { AddressInfo } from 'node:net';
 /** What the next call gets; calls past the script get `{ kind: 'ok' }`. */
 export type FakeAnswer =
   /** The deterministic answer; `latencyMs` overrides the setting for this call. */
-  | { kind: 'ok'; latencyMs?: number }
+  | {
+      kind: 'ok';
+      latencyMs?: number /** Answered instead of the deterministic text (streamed in words). */;
+      text?: string;
+    }
   | {
       kind: 'status';
       status: number;
@@ -246,7 +250,8 @@ export async function startFakeLlm(
       return;
     }
 
-    const text = fakeAnswerFor(sent, answerWords);
+    const text =
+      answer.kind === 'ok' && answer.text !== undefined ? answer.text : fakeAnswerFor(sent, answerWords);
     const promptTokens = messages.reduce((sum, m) => sum + wordsIn(m.content).length, 0);
     const completionTokens = wordsIn(text).length;
     const base = { id: `chatcmpl-${counters.calls}`, created: 0, model: recorded.model };

@@ -62,6 +62,24 @@ describe('a streamed call', () => {
   });
 });
 
+describe('answers a text column cannot hold, or without end', () => {
+  it('drops NUL characters from the answer (a summary or document row could not hold them)', async () => {
+    fake.script({ kind: 'ok', text: 'bad \u0000 answer with \u0000 NULs' });
+    const deltas: string[] = [];
+    const answer = await model().complete(messages, { maxTokens: 50, onDelta: (d) => deltas.push(d) });
+    expect(answer.text).toBe('bad  answer with  NULs');
+    expect(deltas.join('')).not.toContain('\0');
+  });
+
+  it('cuts off a provider that ignores max_tokens with LLM_UNAVAILABLE, not retried', async () => {
+    fake.script({ kind: 'ok', text: 'on and on '.repeat(200) });
+    const error = await failure(model().complete(messages, { maxTokens: 10 }));
+    expect(error.code).toBe('LLM_UNAVAILABLE');
+    expect(error.message).toMatch(/ignored max_tokens/);
+    expect(fake.calls).toBe(1);
+  });
+});
+
 describe('retries', () => {
   it('honours Retry-After (seconds) on a 429, then succeeds', async () => {
     fake.script({ kind: 'status', status: 429, retryAfterSeconds: 1 });
