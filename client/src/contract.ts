@@ -7,6 +7,9 @@ import type {
   inferRouterOutputs,
   TRPC_ERROR_CODE_NUMBER,
   TRPCBuiltRouter,
+  TRPCMutationProcedure,
+  TRPCQueryProcedure,
+  TRPCSubscriptionProcedure,
 } from '@trpc/server';
 import type { AppRouter as ServerRouter } from '../../src/app-router.js';
 import type { AppErrorData } from '../../src/trpc/errors.js';
@@ -21,13 +24,28 @@ export type { AppErrorData };
  */
 function spelledOut<T>(): {
   [K in keyof T]: T[K] extends AnyTRPCProcedure
-    ? T[K]
+    ? Plain<T[K]>
     : {
-        [L in keyof T[K]]: T[K][L] extends AnyTRPCProcedure ? T[K][L] : { [M in keyof T[K][L]]: T[K][L][M] };
+        [L in keyof T[K]]: T[K][L] extends AnyTRPCProcedure
+          ? Plain<T[K][L]>
+          : { [M in keyof T[K][L]]: Plain<T[K][L][M]> };
       };
 } {
   return undefined as never;
 }
+
+/**
+ * A procedure with its input and output only: the server's procedure metadata (its REST route, typed by the
+ * server-only trpc-to-openapi) is no business of a client and would pull that package into the declarations.
+ */
+type Plain<P> =
+  P extends TRPCQueryProcedure<infer D>
+    ? TRPCQueryProcedure<{ input: D['input']; output: D['output']; meta: object }>
+    : P extends TRPCMutationProcedure<infer D>
+      ? TRPCMutationProcedure<{ input: D['input']; output: D['output']; meta: object }>
+      : P extends TRPCSubscriptionProcedure<infer D>
+        ? TRPCSubscriptionProcedure<{ input: D['input']; output: D['output']; meta: object }>
+        : P;
 
 /** Never read at run time (only its type is imported); its emitted declaration is the whole contract. */
 export const procedures = spelledOut<ServerRouter['_def']['record']>();
