@@ -135,6 +135,7 @@ async function latencyFigures(): Promise<void> {
         pages: null,
         words: text.split(/\s+/).length,
         language: guessLanguage(text),
+        searchTokens: searchTokens(text),
         extractionMs: 0,
         extractorVersion: 'bench',
       });

@@ -5,6 +5,7 @@ import { guessLanguage } from './language.js';
 import { extractDocx, extractHtml } from './office.js';
 import { type ExtractionOutcome, type ExtractionProgress, UnreadableContent } from './outcome.js';
 import { extractPdf } from './pdf.js';
+import { searchTokens } from './search-tokens.js';
 import { countWords } from './words.js';
 
 /** The types extraction reads (what file.upload accepts, less images). */
@@ -27,7 +28,14 @@ export async function extractText(
     const { text, pages } = await textOf(bytes, mime, onProgress);
     if (text.trim() === '') throw new UnreadableContent('The file has no text to extract');
     if (text.includes('\0')) throw new UnreadableContent('The file contains NUL characters');
-    return { refused: false, text, pages, words: countWords(text), language: guessLanguage(text) };
+    return {
+      refused: false,
+      text,
+      pages,
+      words: countWords(text),
+      language: guessLanguage(text),
+      searchTokens: searchTokens(text),
+    };
   } catch (error) {
     if (error instanceof UnreadableContent) {
       return { refused: true, code: 'FILE_TYPE_INVALID', message: error.message };

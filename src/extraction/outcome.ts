@@ -7,6 +7,8 @@ export interface ExtractedText {
   pages: number | null;
   words: number;
   language: string;
+  /** What PostgreSQL's parser cannot find words in (CJK), cut for the search index: search-tokens.ts. */
+  searchTokens: string;
 }
 
 /** Why a file's content cannot become a document. */

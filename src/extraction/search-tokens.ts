@@ -7,11 +7,17 @@
 // recall 30/30, no false match; the rejected alternatives are in bench/documents/search-cjk.ts.
 
 /** Letters of the scripts written without spaces between words (ー and 々 are letters of these scripts too). */
-const CJK_LETTER = String.raw`(?=\p{L})[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]`;
-const CJK_RUN = new RegExp(`(?:${CJK_LETTER})+`, 'gu');
-const HAS_CJK = new RegExp(CJK_LETTER, 'u');
+const CJK_LETTER = String.raw`[[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]&&\p{L}]`;
+/**
+ * Runs and words are matched at most MAX_RUN characters at a time: V8's regexp engine keeps a backtracking
+ * entry per character of an unbounded `+`, and a text of millions of letters with no space (one would do) threw
+ * "Maximum call stack size exceeded". A longer run is cut there; it loses one bigram per cut.
+ */
+const MAX_RUN = 1000;
+const CJK_RUN = new RegExp(`${CJK_LETTER}{1,${MAX_RUN}}`, 'gv');
+const HAS_CJK = new RegExp(CJK_LETTER, 'v');
 /** A word as PostgreSQL's parser sees one: letters and digits (CJK or not) written together. */
-const WORD = /[\p{L}\p{N}]+/gu;
+const WORD = new RegExp(String.raw`[\p{L}\p{N}]{1,${MAX_RUN}}`, 'gu');
 
 /**
  * Tokens written in order before only new ones are added: PostgreSQL clamps positions at 16,383, so past it

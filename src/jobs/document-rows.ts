@@ -3,7 +3,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { documents, files } from '../db/schema/index.js';
-import { searchTokens } from '../extraction/search-tokens.js';
 
 /** The owner's live file, as the handler needs it (the caller's check may be stale by the time it runs). */
 export async function findSourceFile(db: Db, ownerId: string, fileId: string) {
@@ -37,13 +36,16 @@ export async function findDocumentOfContent(
 /**
  * The new document's id, or undefined when the same content was extracted in the meantime (a concurrent
  * extract of an identical file, or an earlier attempt of this task): the unique index decides, in one statement.
- * The search tokens PostgreSQL cannot make (CJK bigrams) are made here, with the row, so the full-text index
- * covers the document from its first moment (~20 ms per MB of CJK text, once per document).
+ * The search tokens PostgreSQL cannot make (CJK bigrams, extraction/search-tokens.ts) come with the text: made
+ * in the extraction thread (up to ~1 s for 10 MB of CJK, which the API's event loop must not pay).
  */
-export async function insertDocument(db: Db, values: Omit<typeof documents.$inferInsert, 'searchTokens'>) {
+export async function insertDocument(
+  db: Db,
+  values: typeof documents.$inferInsert & Pick<Required<typeof documents.$inferInsert>, 'searchTokens'>,
+) {
   const [row] = await db
     .insert(documents)
-    .values({ ...values, searchTokens: searchTokens(values.text) })
+    .values(values)
     .onConflictDoNothing({ target: [documents.ownerId, documents.sha256, documents.extractorVersion] })
     .returning({ id: documents.id });
   return row?.id;

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../errors.js';
 import { guessLanguage } from '../extraction/language.js';
 import type { ExtractedText } from '../extraction/outcome.js';
+import { searchTokens } from '../extraction/search-tokens.js';
 import { countWords } from '../extraction/words.js';
 import { createOpenAiChatModel } from '../llm/openai-chat-model.js';
 import { transcribeImage } from '../llm/vision.js';
@@ -46,10 +47,13 @@ export async function imageText(
   const answer = await transcribeImage(chat, { bytes, mime: file.mime }, signal);
   await recordUsage(deps.db, ownerId, vision.model, { ...answer.usage, calls: 1 });
   if (answer.empty) throw new AppError('FILE_TYPE_INVALID', 'The vision model found no text in the image');
+  // A transcription is a few thousand tokens at most: its search tokens are cheap enough here.
+  const { text } = answer;
   return {
-    text: answer.text,
+    text,
     pages: null,
-    words: countWords(answer.text),
-    language: guessLanguage(answer.text),
+    words: countWords(text),
+    language: guessLanguage(text),
+    searchTokens: searchTokens(text),
   };
 }

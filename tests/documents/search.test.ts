@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guessLanguage } from '../../src/extraction/language.js';
+import { searchTokens } from '../../src/extraction/search-tokens.js';
 import { insertDocument } from '../../src/jobs/document-rows.js';
 import {
   ABSENT_CJK_WORDS as absent,
@@ -59,6 +60,7 @@ async function inserted(user: User, fileId: string, text: string): Promise<strin
     pages: null,
     words: text.split(/\s+/).length,
     language: guessLanguage(text),
+    searchTokens: searchTokens(text),
     extractionMs: 0,
     extractorVersion: 'test',
   });
@@ -309,5 +311,14 @@ describe('document.search scoping, pages and limits', () => {
     for (const cursor of ['nonsense', Buffer.from('["NaN","x"]').toString('base64url'), 'a\0', ...forged]) {
       expect(await appCodeOf(search(ada.api, 'memo', { cursor })), cursor).toBe('VALIDATION_ERROR');
     }
+  });
+});
+
+describe('searchTokens on hostile text', () => {
+  it('cuts a run of millions of letters with no space instead of overflowing the regexp stack', () => {
+    // Threw "Maximum call stack size exceeded" (a file like this failed its extraction as INTERNAL, 3 times).
+    const tokens = searchTokens(`吾輩は猫 ${'a'.repeat(6_000_000)} ${'猫'.repeat(3_000_000)}`);
+    expect(tokens.split(' ').slice(0, 3)).toEqual(['吾輩', '輩は', 'は猫']);
+    expect(tokens).toContain('猫猫');
   });
 });
