@@ -96,14 +96,17 @@ export const documentSummarizeTask = defineTask('document.summarize', {
       if (!raced) throw new Error('summary insert conflicted but no summary was found');
       return { summaryId: raced.id, cached: true, model: raced.model };
     } finally {
-      await recordUsage(deps.db, ownerId, provider.model, spent);
+      // A failure to count must not replace the run's own outcome (its error, or its summary).
+      await recordUsage(deps.db, ownerId, provider.model, spent).catch((error: unknown) =>
+        deps.logger.error({ err: error, ownerId }, 'recording LLM token usage failed'),
+      );
     }
   },
 });
 
 /**
  * Everything that changes the answer: the text (hashed), the options, the model and where it runs (one
- * model name may mean different models at two providers), and the prompts' version.
+ * model name may mean different models at two endpoints), and the prompts' version.
  */
 function summaryCacheKey(
   text: string,
@@ -118,7 +121,8 @@ function summaryCacheKey(
     style: options.style,
     language: options.language ?? null,
     model: provider.model,
-    endpoint: provider.endpoint ? new URL(provider.endpoint.baseURL).origin : null,
+    // The whole base URL: two gateways on one host under different paths may serve different models.
+    endpoint: provider.endpoint ? provider.endpoint.baseURL.replace(/\/+$/, '') : null,
   };
   return createHash('sha256').update(JSON.stringify(key)).digest('hex');
 }
