@@ -19,6 +19,9 @@ export interface TaskDeps {
   sealKey: Buffer;
 }
 
+/** What an admission check may read: the API process, which runs it, has these too. */
+export type AdmitDeps = Pick<TaskDeps, 'db' | 'llm'>;
+
 export interface TaskRunContext<TInput> {
   input: TInput;
   taskId: string;
@@ -50,6 +53,12 @@ export interface TaskDefinition<TInput = unknown, TResult = unknown> {
    * not there, content that cannot be read).
    */
   finalCodes: readonly AppCode[];
+  /**
+   * Decides, before a job is sent, whether `ownerId` may start a run of this task: on create and again on
+   * task.retry, which sends a new job for the same input. Throws (AppError) to refuse; nothing is written
+   * then. Limits that count runs (the LLM rate limit) belong here, so a retry is counted like a new request.
+   */
+  admit?(deps: AdmitDeps, ownerId: string, input: TInput): Promise<void>;
   run(context: TaskRunContext<TInput>): Promise<TResult>;
 }
 

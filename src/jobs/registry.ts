@@ -10,6 +10,10 @@ export const taskDefinitions: TaskDefinition[] = [
   documentSummarizeTask as TaskDefinition,
 ];
 
+export function taskDefinitionOf(type: string): TaskDefinition | undefined {
+  return taskDefinitions.find((definition) => definition.type === type);
+}
+
 export function queueName(type: string): string {
   return `task-${type}`;
 }

@@ -96,52 +96,76 @@ async function changeAndNotify(
   return rows[0];
 }
 
-/** Claims the task for an attempt; undefined when it was cancelled or already ended (nothing to run). */
-export function markRunning(db: Db, taskId: string) {
+/**
+ * One run of a task: its job and the attempt number its claim gave it. Every write of a running attempt is
+ * conditioned on both, so a run the row no longer belongs to (cancelled and retried under a new job, or a job
+ * whose claim pg-boss handed to a later attempt) changes nothing and learns that it must stop.
+ */
+export interface Attempt {
+  taskId: string;
+  jobId: string;
+  number: number;
+}
+
+/**
+ * Claims the task for an attempt of `jobId`; undefined when it was cancelled, already ended, or requeued
+ * under another job since this one was sent (nothing to run).
+ */
+export function markRunning(db: Db, taskId: string, jobId: string) {
   const sql = postgresJsOf(db);
   return changeAndNotify(
     sql,
     sql`update tasks set status = 'running', attempts = attempts + 1, progress = 0,
           started_at = coalesce(started_at, now()), updated_at = now(), seq = seq + 1
-        where id = ${taskId} and status in ('queued', 'running')`,
+        where id = ${taskId} and job_id = ${jobId} and status in ('queued', 'running')`,
   );
 }
 
-/** Returns false when the task is no longer running (cancelled): the handler should stop. */
-export async function recordProgress(db: Db, taskId: string, pct: number, message: string | null) {
+/** Returns false when the row is no longer this attempt's (cancelled, requeued): the handler should stop. */
+export async function recordProgress(db: Db, attempt: Attempt, pct: number, message: string | null) {
   const sql = postgresJsOf(db);
   const row = await changeAndNotify(
     sql,
     sql`update tasks set progress = ${Math.max(0, Math.min(100, Math.round(pct)))}, message = ${message},
           updated_at = now(), seq = seq + 1
-        where id = ${taskId} and status = 'running'`,
+        where ${isRunningAttempt(sql, attempt)}`,
   );
   return row !== undefined;
 }
 
-export function markSucceeded(db: Db, taskId: string, result: unknown) {
+/** Undefined when the row is no longer this attempt's: its result is dropped. */
+export function markSucceeded(db: Db, attempt: Attempt, result: unknown) {
   const sql = postgresJsOf(db);
   return changeAndNotify(
     sql,
     sql`update tasks set status = 'succeeded', progress = 100, result = ${JSON.stringify(result ?? null)}::text::jsonb,
           error = null, finished_at = now(), updated_at = now(), seq = seq + 1
-        where id = ${taskId} and status = 'running'`,
+        where ${isRunningAttempt(sql, attempt)}`,
   );
 }
 
-/** A failed attempt: back to queued while retries remain, else failed for good. */
-export function markAttemptFailed(db: Db, taskId: string, error: TaskErrorInfo, final: boolean) {
+/** A failed attempt: back to queued while retries remain, else failed for good; undefined when not its row. */
+export function markAttemptFailed(db: Db, attempt: Attempt, error: TaskErrorInfo, final: boolean) {
   const sql = postgresJsOf(db);
   return changeAndNotify(
     sql,
     final
       ? sql`update tasks set status = 'failed', error = ${JSON.stringify(error)}::text::jsonb, message = ${error.message},
               finished_at = now(), updated_at = now(), seq = seq + 1
-            where id = ${taskId} and status = 'running'`
+            where ${isRunningAttempt(sql, attempt)}`
       : sql`update tasks set status = 'queued', error = ${JSON.stringify(error)}::text::jsonb,
               message = ${`attempt failed, retrying: ${error.message}`}, updated_at = now(), seq = seq + 1
-            where id = ${taskId} and status = 'running'`,
+            where ${isRunningAttempt(sql, attempt)}`,
   );
+}
+
+/**
+ * The row is running this very attempt. A fragment of the same statement (still one prepared statement per
+ * call site, no extra round trip); `id` alone finds the row, the rest only decides.
+ */
+function isRunningAttempt(sql: postgres.ISql, attempt: Attempt) {
+  return sql`id = ${attempt.taskId} and job_id = ${attempt.jobId} and attempts = ${attempt.number}
+    and status = 'running'`;
 }
 
 /** Cancels the owner's task if it has not ended; undefined when it had ended or is not theirs. */
@@ -169,9 +193,12 @@ export function requeueTask(db: Db, ownerId: string, taskId: string, jobId: stri
   );
 }
 
-/** Polled by a running attempt: the user's cancel is seen within a poll even if no progress() call comes. */
-export async function isCancelled(db: Db, taskId: string): Promise<boolean> {
+/**
+ * Polled by a running attempt: false once the row is no longer this attempt's (the user cancelled it, and
+ * perhaps retried it under a new job at once), seen within a poll even if no progress() call comes.
+ */
+export async function isCurrentAttempt(db: Db, attempt: Attempt): Promise<boolean> {
   const sql = postgresJsOf(db);
-  const rows = await sql<{ status: TaskStatus }[]>`select status from tasks where id = ${taskId}`;
-  return rows[0]?.status === 'cancelled';
+  const rows = await sql<{ id: string }[]>`select id from tasks where ${isRunningAttempt(sql, attempt)}`;
+  return rows.length > 0;
 }

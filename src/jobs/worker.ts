@@ -7,13 +7,23 @@ import { AppError } from '../errors.js';
 import type { TaskDefinition, TaskDeps } from './define-task.js';
 import type { JobQueue } from './queue.js';
 import { queueName, taskDefinitions } from './registry.js';
-import { isCancelled, markAttemptFailed, markRunning, markSucceeded, recordProgress } from './task-rows.js';
+import {
+  type Attempt,
+  isCurrentAttempt,
+  markAttemptFailed,
+  markRunning,
+  markSucceeded,
+  recordProgress,
+} from './task-rows.js';
 
 export interface TaskJobData {
   taskId: string;
 }
 
-/** Abort reason when the user cancelled: the attempt ends quietly, the row already says cancelled. */
+/**
+ * Abort reason when the row is no longer this attempt's: the user cancelled (and may have retried at once,
+ * under a new job). The attempt ends quietly and writes nothing more; the row says what happened.
+ */
 class TaskCancelled extends Error {
   override name = 'TaskCancelled';
 }
@@ -60,15 +70,16 @@ async function runAttempt(
   const { db } = deps;
   const { taskId } = job.data;
   const log = deps.logger.child({ taskId, jobId: job.id, type: definition.type });
-  const claimed = await markRunning(db, taskId);
+  const claimed = await markRunning(db, taskId, job.id);
   if (!claimed) return { id: job.id, status: 'completed' };
+  const attempt: Attempt = { taskId, jobId: job.id, number: claimed.attempts };
 
   const controller = new AbortController();
   const onJobAbort = () => controller.abort(job.signal.reason);
   job.signal.addEventListener('abort', onJobAbort, { once: true });
   const cancelWatch = setInterval(() => {
-    isCancelled(db, taskId).then(
-      (cancelled) => cancelled && controller.abort(new TaskCancelled('cancelled')),
+    isCurrentAttempt(db, attempt).then(
+      (current) => current || controller.abort(new TaskCancelled('cancelled')),
       () => {},
     );
   }, CANCEL_POLL_MS);
@@ -83,13 +94,16 @@ async function runAttempt(
       signal: controller.signal,
       progress: async (pct, message) => {
         if (controller.signal.aborted) throw controller.signal.reason;
-        if (!(await recordProgress(db, taskId, pct, message ?? null))) {
+        if (!(await recordProgress(db, attempt, pct, message ?? null))) {
           controller.abort(new TaskCancelled('cancelled'));
           throw controller.signal.reason;
         }
       },
     });
-    await markSucceeded(db, taskId, result);
+    if (!(await markSucceeded(db, attempt, result))) {
+      log.info('task attempt finished after it was cancelled: result dropped');
+      return { id: job.id, status: 'completed' };
+    }
     log.info('task succeeded');
     return { id: job.id, status: 'completed' };
   } catch (error) {
@@ -103,7 +117,11 @@ async function runAttempt(
       error instanceof ZodError ||
       (error instanceof AppError && definition.finalCodes.includes(error.code));
     const info = describeFailure(error);
-    await markAttemptFailed(db, taskId, info, final);
+    if (!(await markAttemptFailed(db, attempt, info, final))) {
+      // The row moved on (cancelled, perhaps retried under a new job): nothing left for this job to retry.
+      log.info({ err: error }, 'task attempt failed after it was cancelled');
+      return { id: job.id, status: 'completed' };
+    }
     log.warn({ err: error, final }, 'task attempt failed');
     return { id: job.id, status: final ? 'deadletter' : 'failed', output: info };
   } finally {

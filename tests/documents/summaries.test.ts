@@ -1,6 +1,6 @@
 // document.summarize end to end: a task run by the in-process worker against the fake OpenAI-compatible
 // provider (the only stand-in) or the built-in summariser; the cache, map-reduce progress with a streamed
-// preview, faults that fail at once or after retries, cancel, tokens in stats, the rate limit, ownership,
+// preview, faults that fail at once or after retries, cancel (and a retry right after it), tokens in stats, the rate limit, ownership,
 // delete taking the summaries along, and images made documents by a vision model. Every failure asserts its code and that no summary was written.
 import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
@@ -94,6 +94,15 @@ async function runTask(
 
 const summarize = (user: TestUser, input: Parameters<Ws['document']['summarize']['mutate']>[0]) =>
   runTask(user, (ws) => ws.document.summarize.mutate(input));
+
+/** Polls `check` until it holds; fails the test after `timeoutMs`. */
+async function until(check: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 const resultOf = (task: TaskOutput) => task.result as { summaryId: string; cached: boolean; model: string };
 
@@ -248,6 +257,38 @@ describe('document.summarize through a provider', () => {
     const [usage] = await sql<{ calls: number }[]>`
       select calls from llm_usage where owner_id = ${user.session.user.id}`;
     expect(usage?.calls).toBe(2);
+  });
+});
+
+describe('task.retry of a summary cancelled mid-call', () => {
+  it('closes the old run’s provider call; the old run writes nothing, the new run’s summary stands', async () => {
+    const user = await userWithProvider();
+    const documentId = await documentOf(user, Buffer.from('A short note that one call summarises whole.'));
+    fake.reset();
+    // Each call is answered after 2 s (under LLM_TIMEOUT_MS): long enough to cancel and retry inside it.
+    fake.settings.latencyMs = 2_000;
+    const api = appClient(server.url, user.session.accessToken);
+    const task = await api.document.summarize.mutate({ documentId });
+    await until(() => fake.requests.length === 1);
+    // Answers are padded from here on: the summary's text says which run wrote it.
+    fake.settings.answerWords = 12;
+    await api.task.cancel.mutate({ id: task.id });
+    await api.task.retry.mutate({ id: task.id });
+    await until(() => fake.calls === 2);
+    // The old run sees within a poll that the row is another job's now, and closes its call; the new one's goes on.
+    await until(() => fake.closedByClient === 1, 1_800);
+    expect(fake.inFlight).toBe(1);
+
+    const { last } = await runTask(user, async () => api.task.get.query({ id: task.id }));
+    fake.settings.latencyMs = 0;
+    fake.settings.answerWords = 0;
+    expect(last).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(resultOf(last).cached).toBe(false);
+    expect(fake.calls).toBe(2);
+    expect(fake.inFlight).toBe(0);
+    const { items } = await api.document.summaries.query({ documentId });
+    expect(items.map((summary) => summary.id)).toEqual([resultOf(last).summaryId]);
+    expect(items[0]?.text).toMatch(/ lorem$/);
   });
 });
 

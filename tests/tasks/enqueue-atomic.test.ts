@@ -34,7 +34,7 @@ describe('enqueueing a task', () => {
   it('writes the row and the job together', async () => {
     const { sql } = server.app.database;
     const task = await enqueueTask(
-      { db: server.app.database.db, jobs },
+      { db: server.app.database.db, jobs, config: server.config },
       { id: user.session.user.id },
       'demo',
       {
@@ -54,7 +54,7 @@ describe('enqueueing a task', () => {
       sql`select count(*)::int as n from tasks where owner_id = ${user.session.user.id}`,
     );
     const attempt = enqueueTask(
-      { db: server.app.database.db, jobs },
+      { db: server.app.database.db, jobs, config: server.config },
       { id: user.session.user.id },
       'no-such-type',
       {},
@@ -70,17 +70,22 @@ describe('enqueueing a task', () => {
     const queue = queueName('demo');
     const before = await count(sql`select count(*)::int as n from pgboss.job where name = ${queue}`);
     // No such user: the row's foreign key fails, after pg-boss's insert went out in the same transaction.
-    const attempt = enqueueTask({ db: server.app.database.db, jobs }, { id: randomUUID() }, 'demo', {
-      steps: 1,
-      stepMs: 0,
-    });
+    const attempt = enqueueTask(
+      { db: server.app.database.db, jobs, config: server.config },
+      { id: randomUUID() },
+      'demo',
+      {
+        steps: 1,
+        stepMs: 0,
+      },
+    );
     await expect(attempt).rejects.toThrow(/foreign key/);
     expect(await count(sql`select count(*)::int as n from pgboss.job where name = ${queue}`)).toBe(before);
   });
 
   it('retry requeues the row with its new job, or leaves it as it was', async () => {
     const { sql } = server.app.database;
-    const deps = { db: server.app.database.db, jobs };
+    const deps = { db: server.app.database.db, jobs, config: server.config };
     const caller = { id: user.session.user.id };
     const rowOf = async (id: string) =>
       (

@@ -5,7 +5,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/client.js';
 import {
-  isCancelled,
+  type Attempt,
+  isCurrentAttempt,
   markAttemptFailed,
   markRunning,
   markSucceeded,
@@ -35,14 +36,31 @@ afterAll(async () => {
 
 type Status = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
+/** The pg-boss job id each test row is under: one per row, derived from its id. */
+const jobOf = (taskId: string) => `job-${taskId}`;
+
 async function insertTask(status: Status, fields: { progress?: number; attempts?: number } = {}) {
   const id = randomUUID();
   await sql`
-    insert into tasks (id, owner_id, type, status, input, progress, attempts, seq, started_at)
+    insert into tasks (id, owner_id, type, status, input, progress, attempts, seq, started_at, job_id)
     values (${id}, ${ownerId}, 'demo', ${status}, ${sql.json({ steps: 2 })}, ${fields.progress ?? 0},
-      ${fields.attempts ?? 0}, 5, ${status === 'queued' ? null : sql`now() - interval '1 minute'`})`;
+      ${fields.attempts ?? 0}, 5, ${status === 'queued' ? null : sql`now() - interval '1 minute'`}, ${jobOf(id)})`;
   return id;
 }
+
+/** The attempt a row's own job holds (test rows start at `attempts` 0 unless told). */
+const attemptOn = (taskId: string, number = 0): Attempt => ({ taskId, jobId: jobOf(taskId), number });
+
+/** Attempts a row running attempt `number` of its own job is not. */
+const OTHER_ATTEMPTS: [string, (taskId: string, number: number) => Attempt][] = [
+  // Cancelled and retried at once: task.retry sent a new job.
+  ['the job before a retry', (taskId, number) => ({ taskId, jobId: 'job-before-the-retry', number })],
+  // pg-boss gave the same job to a later attempt (the earlier one's claim expired).
+  [
+    'an earlier attempt of its job',
+    (taskId, number) => ({ taskId, jobId: jobOf(taskId), number: number - 1 }),
+  ],
+];
 
 async function row(id: string) {
   const [found] = await sql`select * from tasks where id = ${id}`;
@@ -70,7 +88,7 @@ describe('markRunning', () => {
     const id = await insertTask('queued', { progress: 40, attempts: 1 });
     let claimed: unknown;
     const events = await notified(async () => {
-      claimed = await markRunning(handle.db, id);
+      claimed = await markRunning(handle.db, id, jobOf(id));
     });
     expect(claimed).toMatchObject({ status: 'running', input: { steps: 2 }, attempts: 2 });
     const after = await row(id);
@@ -82,7 +100,7 @@ describe('markRunning', () => {
   it('keeps the first start time when a retried attempt claims it again', async () => {
     const id = await insertTask('running', { attempts: 1 });
     const startedAt = (await row(id)).started_at as Date;
-    expect(await markRunning(handle.db, id)).toMatchObject({ status: 'running', attempts: 2 });
+    expect(await markRunning(handle.db, id, jobOf(id))).toMatchObject({ status: 'running', attempts: 2 });
     expect((await row(id)).started_at).toEqual(startedAt);
   });
 
@@ -93,7 +111,24 @@ describe('markRunning', () => {
       const before = await row(id);
       let claimed: unknown = 'not called';
       const events = await notified(async () => {
-        claimed = await markRunning(handle.db, id);
+        claimed = await markRunning(handle.db, id, jobOf(id));
+      });
+      expect(claimed).toBeUndefined();
+      expect(events).toEqual([]);
+      expect(await row(id)).toEqual(before);
+    },
+  );
+});
+
+describe('markRunning under a job the row no longer names', () => {
+  it.each(['queued', 'running'] as const)(
+    'leaves a %s task requeued under another job alone (undefined, no event)',
+    async (status) => {
+      const id = await insertTask(status, { attempts: 1 });
+      const before = await row(id);
+      let claimed: unknown = 'not called';
+      const events = await notified(async () => {
+        claimed = await markRunning(handle.db, id, 'job-before-the-retry');
       });
       expect(claimed).toBeUndefined();
       expect(events).toEqual([]);
@@ -114,7 +149,7 @@ describe('recordProgress', () => {
     const id = await insertTask('running', { progress: 10 });
     let kept: unknown;
     const events = await notified(async () => {
-      kept = await recordProgress(handle.db, id, pct, 'step');
+      kept = await recordProgress(handle.db, attemptOn(id), pct, 'step');
     });
     expect(kept).toBe(true);
     expect(await row(id)).toMatchObject({ status: 'running', progress: stored, message: 'step', seq: 6 });
@@ -126,7 +161,7 @@ describe('recordProgress', () => {
     async (status) => {
       const id = await insertTask(status, { progress: 10 });
       const before = await row(id);
-      expect(await recordProgress(handle.db, id, 50, 'late')).toBe(false);
+      expect(await recordProgress(handle.db, attemptOn(id), 50, 'late')).toBe(false);
       expect(await row(id)).toEqual(before);
     },
   );
@@ -136,7 +171,9 @@ describe('markSucceeded and markAttemptFailed', () => {
   it('a running task succeeds with its result, progress 100, no error, finished', async () => {
     const id = await insertTask('running', { progress: 70 });
     await sql`update tasks set error = ${sql.json({ appCode: 'X', message: 'earlier attempt' })} where id = ${id}`;
-    expect(await markSucceeded(handle.db, id, { pages: 3 })).toMatchObject({ status: 'succeeded' });
+    expect(await markSucceeded(handle.db, attemptOn(id), { pages: 3 })).toMatchObject({
+      status: 'succeeded',
+    });
     const after = await row(id);
     expect(after).toMatchObject({
       status: 'succeeded',
@@ -150,14 +187,16 @@ describe('markSucceeded and markAttemptFailed', () => {
 
   it('an undefined result is stored as JSON null', async () => {
     const id = await insertTask('running');
-    await markSucceeded(handle.db, id, undefined);
+    await markSucceeded(handle.db, attemptOn(id), undefined);
     expect(await row(id)).toMatchObject({ status: 'succeeded', result: null });
   });
 
   it('a final failure: failed, with the error and its message, finished', async () => {
     const id = await insertTask('running');
     const error = { appCode: 'CONFLICT', message: 'step 2 failed' };
-    expect(await markAttemptFailed(handle.db, id, error, true)).toMatchObject({ status: 'failed' });
+    expect(await markAttemptFailed(handle.db, attemptOn(id), error, true)).toMatchObject({
+      status: 'failed',
+    });
     const after = await row(id);
     expect(after).toMatchObject({ status: 'failed', error, message: 'step 2 failed', seq: 6 });
     expect(after.finished_at).toBeInstanceOf(Date);
@@ -166,7 +205,9 @@ describe('markSucceeded and markAttemptFailed', () => {
   it('a failure with retries left: back to queued, the error kept, not finished', async () => {
     const id = await insertTask('running');
     const error = { appCode: 'CONFLICT', message: 'step 2 failed' };
-    expect(await markAttemptFailed(handle.db, id, error, false)).toMatchObject({ status: 'queued' });
+    expect(await markAttemptFailed(handle.db, attemptOn(id), error, false)).toMatchObject({
+      status: 'queued',
+    });
     expect(await row(id)).toMatchObject({
       status: 'queued',
       error,
@@ -179,25 +220,54 @@ describe('markSucceeded and markAttemptFailed', () => {
   it.each(['queued', 'cancelled'] as const)('neither touches a %s task', async (status) => {
     const id = await insertTask(status);
     const before = await row(id);
-    expect(await markSucceeded(handle.db, id, { late: true })).toBeUndefined();
-    expect(await markAttemptFailed(handle.db, id, { appCode: 'X', message: 'late' }, true)).toBeUndefined();
-    expect(await markAttemptFailed(handle.db, id, { appCode: 'X', message: 'late' }, false)).toBeUndefined();
+    expect(await markSucceeded(handle.db, attemptOn(id), { late: true })).toBeUndefined();
+    expect(
+      await markAttemptFailed(handle.db, attemptOn(id), { appCode: 'X', message: 'late' }, true),
+    ).toBeUndefined();
+    expect(
+      await markAttemptFailed(handle.db, attemptOn(id), { appCode: 'X', message: 'late' }, false),
+    ).toBeUndefined();
     expect(await row(id)).toEqual(before);
   });
 });
 
-describe('isCancelled', () => {
+describe('a running row another attempt holds', () => {
+  it.each(OTHER_ATTEMPTS)('is changed by no write of %s, and its poll says stop', async (_, otherOn) => {
+    const id = await insertTask('running', { progress: 30, attempts: 2 });
+    const other = otherOn(id, 2);
+    const before = await row(id);
+    const events = await notified(async () => {
+      expect(await recordProgress(handle.db, other, 90, 'late')).toBe(false);
+      expect(await markSucceeded(handle.db, other, { late: true })).toBeUndefined();
+      expect(
+        await markAttemptFailed(handle.db, other, { appCode: 'X', message: 'late' }, true),
+      ).toBeUndefined();
+      expect(
+        await markAttemptFailed(handle.db, other, { appCode: 'X', message: 'late' }, false),
+      ).toBeUndefined();
+    });
+    expect(events).toEqual([]);
+    expect(await row(id)).toEqual(before);
+    expect(await isCurrentAttempt(handle.db, other)).toBe(false);
+    // The attempt that does hold it is answered yes, and may write.
+    expect(await isCurrentAttempt(handle.db, attemptOn(id, 2))).toBe(true);
+    expect(await recordProgress(handle.db, attemptOn(id, 2), 40, 'mine')).toBe(true);
+  });
+});
+
+describe('isCurrentAttempt', () => {
   it.each([
-    ['cancelled', true],
-    ['running', false],
+    ['running', true],
+    ['cancelled', false],
     ['queued', false],
     ['failed', false],
-  ] as const)('%s → %s', async (status, expected) => {
-    expect(await isCancelled(handle.db, await insertTask(status))).toBe(expected);
+    ['succeeded', false],
+  ] as const)('its own job and attempt on a %s row → %s', async (status, expected) => {
+    expect(await isCurrentAttempt(handle.db, attemptOn(await insertTask(status)))).toBe(expected);
   });
 
-  it('a missing task is not cancelled', async () => {
-    expect(await isCancelled(handle.db, randomUUID())).toBe(false);
+  it('a missing task is no attempt’s', async () => {
+    expect(await isCurrentAttempt(handle.db, attemptOn(randomUUID()))).toBe(false);
   });
 });
 

@@ -186,6 +186,37 @@ describe('task lifecycle', () => {
     expect((await api.task.get.query({ id: task.id })).attempts).toBeGreaterThan(2);
   }, 40_000);
 
+  it('cancel then retry at once: the old run stops and writes nothing; the new run alone ends the task', async () => {
+    const api = appClient(server.url, user.session.accessToken);
+    const steps = 4;
+    const stepMs = 800;
+    const task = await api.task.createDemo.mutate({ steps, stepMs });
+    // The first run has reported step 1 and sleeps out step 2: cancel and retry both land in that sleep, and
+    // the retried run claims the row before the first one wakes to report again.
+    await waitFor(async () => (await api.task.get.query({ id: task.id })).progress >= 25);
+    await api.task.cancel.mutate({ id: task.id });
+    await api.task.retry.mutate({ id: task.id });
+    const retriedAt = Date.now();
+    const { events } = await watch(server.as(user.session.accessToken).ws, task.id);
+    const finishedAfterMs = Date.now() - retriedAt;
+
+    const last = events.at(-1)?.task;
+    expect(last).toMatchObject({ status: 'succeeded', attempts: 2, progress: 100, result: { steps } });
+    // Every state from the retry on is the new run's: its steps in order, none of the old run's in between.
+    const progress = events.map((e) => e.task.progress);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    // Success came from the run that slept through all its steps after the retry, not from the old one.
+    expect(finishedAfterMs).toBeGreaterThanOrEqual(steps * stepMs);
+    // The old run logged its stop before the new one ended, and only the new one succeeded.
+    const lines = server.logs.lines().filter((line) => line.taskId === task.id);
+    const stopped = lines.findIndex((line) => line.msg === 'task cancelled while running');
+    const succeeded = lines.findIndex((line) => line.msg === 'task succeeded');
+    expect(stopped).toBeGreaterThanOrEqual(0);
+    expect(succeeded).toBeGreaterThan(stopped);
+    expect(lines.filter((line) => line.msg === 'task succeeded')).toHaveLength(1);
+    expect(lines[succeeded]?.jobId).not.toBe(lines[stopped]?.jobId);
+  }, 20_000);
+
   it('lists the caller’s tasks newest first, with filters', async () => {
     const api = appClient(server.url, user.session.accessToken);
     const all = await api.task.list.query({ limit: 100 });

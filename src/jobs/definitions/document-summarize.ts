@@ -8,10 +8,11 @@ import { AppError } from '../../errors.js';
 import { ZSummaryOptions } from '../../llm/options.js';
 import { PROMPT_VERSION } from '../../llm/prompts.js';
 import { createSummarizer, type SummaryProgress } from '../../llm/summarizer.js';
+import { enforceRateLimits } from '../../rate-limit/rate-limit.js';
 import { ZText } from '../../schemas/common.js';
 import { defineTask } from '../define-task.js';
 import { latestWins } from '../latest-wins.js';
-import { type ChosenProvider, chooseProvider } from '../llm-provider.js';
+import { assertModelAvailable, type ChosenProvider, chooseProvider } from '../llm-provider.js';
 import {
   findCachedSummary,
   findSummarySource,
@@ -44,6 +45,17 @@ export const documentSummarizeTask = defineTask('document.summarize', {
   // The provider's faults were retried call by call already; a rejected key or a model that does not
   // exist answers the same on the next attempt.
   finalCodes: ['RESOURCE_NOT_FOUND', 'VALIDATION_ERROR', 'API_KEY_INVALID', 'LLM_UNAVAILABLE'],
+  /**
+   * Every run asked for counts against the owner's LLM rate limit, a retry as much as a new request (also
+   * one the cache will answer: the count is taken before the run knows). A model named with no provider
+   * configured anywhere is refused before a job exists.
+   */
+  async admit({ db, llm }, ownerId, input) {
+    await assertModelAvailable(db, llm, ownerId, input.model);
+    await enforceRateLimits(db, [
+      { key: `llm:user:${ownerId}`, limit: llm.rateLimit, windowSeconds: llm.rateLimitWindowSeconds },
+    ]);
+  },
   async run({ input, ownerId, deps, progress, signal }): Promise<SummarizeResult> {
     const source = await findSummarySource(deps.db, ownerId, input.documentId);
     if (!source) throw new AppError('RESOURCE_NOT_FOUND', 'No such document');

@@ -4,8 +4,6 @@ import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { documentExtractTask } from '../../jobs/definitions/document-extract.js';
 import { documentSummarizeTask, type SummarizeInput } from '../../jobs/definitions/document-summarize.js';
-import { assertModelAvailable } from '../../jobs/llm-provider.js';
-import { enforceRateLimits } from '../../rate-limit/rate-limit.js';
 import { getFile } from '../files/service.js';
 import type { TaskOutput } from '../tasks/schemas.js';
 import { enqueueTask } from '../tasks/service.js';
@@ -54,9 +52,9 @@ export async function listDocuments(deps: AppDeps, caller: Caller, input: ListDo
 }
 
 /**
- * Starts a summary of one of the caller's documents. Counted against the caller's LLM rate limit (every
- * request, also one the cache will answer: the count is taken before the task knows). A model named with
- * no provider configured anywhere is refused here, before a task exists.
+ * Starts a summary of one of the caller's documents. The task's admission (jobs/definitions/
+ * document-summarize.ts) counts it against the caller's LLM rate limit and refuses a model no provider
+ * serves, before a task exists; task.retry runs the same admission.
  */
 export async function summarizeDocument(
   deps: AppDeps,
@@ -64,9 +62,6 @@ export async function summarizeDocument(
   input: SummarizeInput,
 ): Promise<TaskOutput> {
   await getDocument(deps, caller, input.documentId);
-  await assertModelAvailable(deps.db, deps.config.llm, caller.id, input.model);
-  const { rateLimit: limit, rateLimitWindowSeconds: windowSeconds } = deps.config.llm;
-  await enforceRateLimits(deps.db, [{ key: `llm:user:${caller.id}`, limit, windowSeconds }]);
   return enqueueTask(deps, caller, documentSummarizeTask.type, input);
 }
 

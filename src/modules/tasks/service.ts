@@ -3,28 +3,43 @@ import { randomUUID } from 'node:crypto';
 import { tracked } from '@trpc/server';
 import type { Db } from '../../db/client.js';
 import { invalidCursor, pageOf } from '../../db/keyset.js';
+import type { TaskStatus } from '../../db/schema/index.js';
 import type { AppDeps, Caller } from '../../deps.js';
 import { AppError } from '../../errors.js';
 import { jobQueueDb } from '../../jobs/postgres-js-adapter.js';
 import { wakeups } from '../../jobs/progress.js';
-import { queueName } from '../../jobs/registry.js';
+import { queueName, taskDefinitionOf } from '../../jobs/registry.js';
 import { cancelTask, insertTask, requeueTask } from '../../jobs/task-rows.js';
 import { findTask, listRecentlyChanged, listTasks as listTaskRows, ownsTask } from './queries.js';
 import { type TaskOutput, TERMINAL_STATUSES } from './schemas.js';
 import { readTaskForWatcher } from './task-reader.js';
 
 /**
+ * The task type's admission check (defineTask `admit`), run before every job sent for a task: on create
+ * and on retry, so that what limits a new run (the LLM rate limit) limits a retried one as well.
+ */
+async function admit(deps: Pick<AppDeps, 'db' | 'config'>, ownerId: string, type: string, input: unknown) {
+  const definition = taskDefinitionOf(type);
+  if (!definition?.admit) return;
+  const parsed = definition.input.safeParse(input);
+  // Only a stored input can fail here (a retry after the input's schema changed): the run would fail alike.
+  if (!parsed.success) throw new AppError('VALIDATION_ERROR', 'The task input is no longer valid');
+  await definition.admit({ db: deps.db, llm: deps.config.llm }, ownerId, parsed.data);
+}
+
+/**
  * The task row and its pg-boss job are written in ONE transaction (pg-boss sends through it, see
  * jobs/postgres-js-adapter.ts): a crash between the two cannot leave a task without a job or a job
  * without a task. Both ids are chosen here, so the two inserts go out together (pipelined on the
- * transaction's connection), both as prepared statements.
+ * transaction's connection), both as prepared statements. The type's admission runs first.
  */
 export async function enqueueTask(
-  deps: Pick<AppDeps, 'db' | 'jobs'>,
+  deps: Pick<AppDeps, 'db' | 'jobs' | 'config'>,
   caller: Pick<Caller, 'id'>,
   type: string,
   input: unknown,
 ): Promise<TaskOutput> {
+  await admit(deps, caller.id, type, input);
   const taskId = randomUUID();
   const jobId = randomUUID();
   return deps.db.transaction(async (tx) => {
@@ -90,22 +105,31 @@ export async function cancel(deps: AppDeps, caller: Caller, id: string): Promise
   return getTask(deps, caller, id);
 }
 
-/** Back in the queue under a new job, in one transaction like enqueueTask: requeued with its job or not at all. */
+const RETRYABLE_STATUSES: readonly TaskStatus[] = ['failed', 'cancelled'];
+
+/**
+ * Back in the queue under a new job, in one transaction like enqueueTask: requeued with its job or not at
+ * all. A new job is a new run, so the type's admission decides first, as it did for the task's creation; a
+ * task it refuses stays as it was. The state is checked before that, so a retry refused for its state is not
+ * counted against a limit.
+ */
 export async function retry(
-  deps: Pick<AppDeps, 'db' | 'jobs'>,
+  deps: Pick<AppDeps, 'db' | 'jobs' | 'config'>,
   caller: Pick<Caller, 'id'>,
   id: string,
 ): Promise<TaskOutput> {
+  const task = await findTask(deps.db, caller.id, id);
+  if (!task) throw new AppError('TASK_NOT_FOUND', 'No such task');
+  if (!RETRYABLE_STATUSES.includes(task.status)) throw notRetryable(task.status);
+  await admit(deps, caller.id, task.type, task.input);
   const jobId = randomUUID();
   return deps.db.transaction(async (tx) => {
+    // Still in a retryable state: another retry may have requeued it since the read above.
     const requeued = await requeueTask(tx, caller.id, id, jobId);
     if (!requeued) {
       const existing = await findTask(tx, caller.id, id);
       if (!existing) throw new AppError('TASK_NOT_FOUND', 'No such task');
-      throw new AppError(
-        'CONFLICT',
-        `Only failed or cancelled tasks can be retried (this one is ${existing.status})`,
-      );
+      throw notRetryable(existing.status);
     }
     const sentId = await deps.jobs.send(
       queueName(requeued.type),
@@ -115,6 +139,10 @@ export async function retry(
     if (sentId !== jobId) throw new Error('the job queue refused the job');
     return readTask(tx, caller.id, id);
   });
+}
+
+function notRetryable(status: TaskStatus): AppError {
+  return new AppError('CONFLICT', `Only failed or cancelled tasks can be retried (this one is ${status})`);
 }
 
 /**
