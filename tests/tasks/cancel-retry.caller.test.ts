@@ -112,6 +112,7 @@ async function documentOf(user: TestUser & { api: AppCaller }): Promise<string> 
     pages: null,
     words: 5,
     language: 'en',
+    searchTokens: '',
     extractionMs: 0,
     extractorVersion: 'test',
   });

@@ -43,6 +43,7 @@ export const documentRouter = router({
     .meta(
       rest.post('/api/documents/{documentId}/summaries', 'Summarize a document (a task)', {
         startsTask: true,
+        rateLimited: true,
       }),
     )
     .input(ZSummarizeDocumentInput)

@@ -35,7 +35,12 @@ export const taskRouter = router({
     .output(ZTaskOutput)
     .mutation(({ ctx, input }) => tasks.cancel(ctx.deps, ctx.caller, input.id)),
   retry: writer
-    .meta(rest.post('/api/tasks/{id}/retry', 'Retry a failed or cancelled task', { startsTask: true }))
+    .meta(
+      rest.post('/api/tasks/{id}/retry', 'Retry a failed or cancelled task', {
+        startsTask: true,
+        rateLimited: true,
+      }),
+    )
     .input(ZIdInput)
     .output(ZTaskOutput)
     .mutation(({ ctx, input }) => tasks.retry(ctx.deps, ctx.caller, input.id)),
