@@ -14,6 +14,7 @@ const AREAS: Record<string, () => Promise<Area>> = {
   system: () => import('./system/system-info.bench.js'),
   auth: () => import('./auth/login.bench.js'),
   files: () => import('./files/files.bench.js'),
+  rest: () => import('./rest/rest.bench.js'),
   tasks: () => import('./tasks/tasks.bench.js'),
   summaries: () => import('./documents/summary.js'),
   extraction: () => import('./documents/extraction.js'),

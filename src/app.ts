@@ -24,6 +24,8 @@ export interface RunningApp {
   url: string;
   port: number;
   database: ProvisionedDatabase;
+  /** What the services run on; tests read live state from it (e.g. progress.watchers()). */
+  deps: AppDeps;
   /** Ordered shutdown: HTTP/WS server, then the job queue, then the database. Idempotent. */
   stop(): Promise<void>;
 }
@@ -70,6 +72,7 @@ export async function startApp(options: {
     url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`,
     port: address.port,
     database,
+    deps,
     stop() {
       stopping ??= (async () => {
         await http.close();

@@ -77,6 +77,8 @@ function useOurErrorBody(responses: NonNullable<Responses>): void {
 
 const LOCATION_HEADER = {
   description: 'The task: poll GET /api/tasks/{id}, or follow GET /api/tasks/{id}/events',
+  // Always sent with a 202: generated clients may read it without a check.
+  required: true,
   schema: { type: 'string' as const },
 };
 

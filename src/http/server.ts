@@ -73,9 +73,12 @@ export function createHttpServer(args: {
     createContext: httpContext,
     onError: onCallError,
   });
+  // Aborted by close(): long-lived responses (task event streams) end at once instead of holding the drain.
+  const closing = new AbortController();
   const taskEvents = {
     router,
     heartbeatMs: config.sseHeartbeatMs,
+    closing: closing.signal,
     createContext: httpContext,
     onError: onCallError,
   };
@@ -203,6 +206,7 @@ export function createHttpServer(args: {
       }),
     async close() {
       shuttingDown = true;
+      closing.abort();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.all([

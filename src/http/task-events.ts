@@ -20,6 +20,8 @@ export const TASK_EVENTS_OPENAPI_PATH = '/api/tasks/{id}/events';
 export interface TaskEventsOptions {
   router: AnyTRPCRouter;
   heartbeatMs: number;
+  /** Aborts when the server shuts down: open streams end then, not after SHUTDOWN_TIMEOUT_MS. */
+  closing: AbortSignal;
   createContext(req: IncomingMessage): Context;
   onError(opts: { error: TRPCError; path: string | undefined; ctx: Context | undefined }): void;
 }
@@ -34,7 +36,27 @@ export async function handleTaskEvents(
   taskId: string,
 ): Promise<void> {
   const abort = new AbortController();
-  res.once('close', () => abort.abort());
+  const stop = () => abort.abort();
+  // The reader left, or the server is stopping (an EventSource then reconnects, to another instance, with
+  // Last-Event-ID): either way the watcher ends now.
+  res.once('close', stop);
+  if (options.closing.aborted) stop();
+  else options.closing.addEventListener('abort', stop, { once: true });
+  try {
+    await stream(options, req, res, url, taskId, abort.signal);
+  } finally {
+    options.closing.removeEventListener('abort', stop);
+  }
+}
+
+async function stream(
+  options: TaskEventsOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  taskId: string,
+  signal: AbortSignal,
+): Promise<void> {
   let ctx: Context | undefined;
   let iterator: AsyncIterator<unknown> | undefined;
   let first: IteratorResult<unknown>;
@@ -51,7 +73,7 @@ export async function handleTaskEvents(
       getRawInput: async () => ({ taskId: decodeURIComponent(taskId), lastEventId }),
       ctx,
       type: 'subscription',
-      signal: abort.signal,
+      signal,
       batchIndex: 0,
     });
     iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
@@ -79,7 +101,7 @@ export async function handleTaskEvents(
   } catch (cause) {
     // After the status line an error can only be an event: AUTH_EXPIRED when the token runs out, say.
     const error = getTRPCErrorFromUnknown(cause);
-    if (!abort.signal.aborted) {
+    if (!signal.aborted) {
       options.onError({ error, path: PROCEDURE, ctx });
       await write(
         res,

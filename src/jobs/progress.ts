@@ -11,6 +11,8 @@ export interface ProgressBus {
   watchTask(taskId: string, wake: Wake): () => void;
   /** The same for every task of one owner (dashboards). */
   watchOwner(ownerId: string, wake: Wake): () => void;
+  /** How many watchers are registered now: a stream or subscription that ended must have left none. */
+  watchers(): number;
   close(): void;
 }
 
@@ -43,6 +45,11 @@ export async function startProgressBus(hub: NotificationHub): Promise<ProgressBu
   return {
     watchTask: (taskId, wake) => add(byTask, taskId, wake),
     watchOwner: (ownerId, wake) => add(byOwner, ownerId, wake),
+    watchers: () => {
+      let count = 0;
+      for (const set of [...byTask.values(), ...byOwner.values()]) count += set.size;
+      return count;
+    },
     close: stop,
   };
 }

@@ -13,3 +13,10 @@ export const ZIdInput = z.object({ id: z.uuid() });
 
 /** What a mutation with nothing else to say answers. */
 export const ZOk = z.object({ ok: z.literal(true) });
+
+/**
+ * A point in time in an output: a Date over /trpc (superjson), an ISO 8601 string over REST. The override tells
+ * the OpenAPI document so (zod-openapi writes a bare `type: string` for z.date()), and generated clients read
+ * `format: date-time`.
+ */
+export const ZTimestamp = z.date().meta({ override: { type: 'string', format: 'date-time' } });

@@ -76,6 +76,40 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/api/files']?.get?.security).toEqual([{ bearer: [] }, { oauth2: [] }]);
   });
 
+  it('writes every point in time as a date-time string, nullable ones too', () => {
+    const json200 = (pathName: string) => document.paths[pathName]?.get?.responses['200'];
+    expect(json200('/api/me')).toMatchObject({
+      content: {
+        'application/json': {
+          schema: { properties: { createdAt: { type: 'string', format: 'date-time' } } },
+        },
+      },
+    });
+    expect(json200('/api/tasks/{id}')).toMatchObject({
+      content: {
+        'application/json': {
+          schema: {
+            properties: {
+              finishedAt: { anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] },
+            },
+          },
+        },
+      },
+    });
+    // Every field named …At, anywhere in the document (outputs, byte routes, components; arrays by index).
+    const undated: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (typeof node !== 'object' || node === null) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (/[a-z]At$/.test(key) && !JSON.stringify(value).includes('"date-time"'))
+          undated.push(`${at}/${key}`);
+        walk(value, `${at}/${key}`);
+      }
+    };
+    walk(document, '');
+    expect(undated).toEqual([]);
+  });
+
   it('describes the error body the server really answers', async () => {
     const answer = await fetch(`${server.url}/api/files`);
     expect(answer.status).toBe(401);

@@ -123,3 +123,70 @@ describe('task events over SSE', () => {
     expect([anonymous.status, restAppCode(anonymous)]).toEqual([401, 'AUTH_REQUIRED']);
   });
 });
+
+/** Opens a task's event stream and resolves once its first event has arrived; `ended` settles when it ends. */
+function open(target: TestServer<AppRouter>, bearer: string, taskId: string) {
+  return new Promise<{ request: http.ClientRequest; ended: Promise<number> }>((resolve, reject) => {
+    const request = http.get(
+      `${target.url}/api/tasks/${taskId}/events`,
+      { headers: { authorization: `Bearer ${bearer}` } },
+      (response) => {
+        expect(response.statusCode).toBe(200);
+        const ended = new Promise<number>((settle) => {
+          response.once('close', () => settle(performance.now()));
+        });
+        response.once('data', () => resolve({ request, ended }));
+        response.resume();
+      },
+    );
+    request.on('error', reject);
+  });
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  return check();
+}
+
+describe('task event streams end with their reader or the server', () => {
+  it('stops the server-side watcher when the client closes the stream', async () => {
+    const progress = server.app.deps.progress;
+    const before = progress.watchers();
+    // Steps far apart: no event comes to find the reader gone, the close itself must end the watcher.
+    const taskId = await startDemo(3, 20_000);
+    const stream = await open(server, token, taskId);
+    expect(progress.watchers()).toBe(before + 1);
+    stream.request.destroy();
+    expect(await until(() => progress.watchers() === before, 1000)).toBe(true);
+    // The task itself goes on: only its reader left.
+    const task = await rest<{ status: string }>(server.url, 'GET', `/api/tasks/${taskId}`, { token });
+    expect(['queued', 'running']).toContain(task.body.status);
+    await rest(server.url, 'POST', `/api/tasks/${taskId}/cancel`, { token });
+  });
+
+  it('ends open streams at shutdown at once, not after SHUTDOWN_TIMEOUT_MS', async () => {
+    const SHUTDOWN_TIMEOUT_MS = 20_000;
+    const own = await startTestServer({
+      env: { DEMO_TASKS_ENABLED: 'true', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
+    });
+    try {
+      const ownToken = (await registerUser(own)).session.accessToken;
+      const started = await rest<{ id: string }>(own.url, 'POST', '/api/tasks/demo', {
+        token: ownToken,
+        // The in-process worker lets this task finish within the shutdown timeout (its own rule): keep it short.
+        body: { steps: 2, stepMs: 2000 },
+      });
+      const stream = await open(own, ownToken, started.body.id);
+      const stopAt = performance.now();
+      const stopped = own.app.stop();
+      const endedAfterMs = (await stream.ended) - stopAt;
+      await stopped;
+      // Before the task's next step (2 s away) and long before the drain's deadline.
+      expect(endedAfterMs).toBeLessThan(1000);
+      expect(own.app.deps.progress.watchers()).toBe(0);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+});

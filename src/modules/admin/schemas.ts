@@ -1,6 +1,7 @@
 // Input and output schemas of admin.*.
 import { z } from 'zod';
 import { userRole } from '../../db/schema/users.js';
+import { ZTimestamp } from '../../schemas/common.js';
 
 export const ZAdminUser = z.object({
   id: z.uuid(),
@@ -8,7 +9,7 @@ export const ZAdminUser = z.object({
   email: z.string(),
   role: z.enum(userRole.enumValues),
   disabled: z.boolean(),
-  createdAt: z.date(),
+  createdAt: ZTimestamp,
 });
 
 export const ZListUsersInput = z.object({

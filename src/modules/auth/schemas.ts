@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { API_SCOPES } from '../../db/schema/auth.js';
 import { userRole } from '../../db/schema/users.js';
-import { ZText } from '../../schemas/common.js';
+import { ZText, ZTimestamp } from '../../schemas/common.js';
 import { isCommonPassword } from './common-passwords.js';
 
 export const ZApiScope = z.enum(API_SCOPES);
@@ -38,7 +38,7 @@ export const ZUserProfile = z.object({
   email: z.string(),
   displayName: z.string().nullable(),
   role: z.enum(userRole.enumValues),
-  createdAt: z.date(),
+  createdAt: ZTimestamp,
   settings: z.object({
     llmApiKeyConfigured: z.boolean(),
     llmApiKeyLast4: z.string().nullable(),
@@ -53,9 +53,9 @@ export type UserProfile = z.infer<typeof ZUserProfile>;
 export const ZSessionOutput = z.object({
   user: ZUserProfile,
   accessToken: z.string(),
-  accessTokenExpiresAt: z.date(),
+  accessTokenExpiresAt: ZTimestamp,
   refreshToken: z.string(),
-  refreshTokenExpiresAt: z.date(),
+  refreshTokenExpiresAt: ZTimestamp,
 });
 export type SessionOutput = z.infer<typeof ZSessionOutput>;
 
@@ -92,10 +92,10 @@ export const ZApiTokenOutput = z.object({
   name: z.string(),
   tokenPrefix: z.string(),
   scopes: z.array(ZApiScope),
-  createdAt: z.date(),
-  expiresAt: z.date().nullable(),
-  lastUsedAt: z.date().nullable(),
-  revokedAt: z.date().nullable(),
+  createdAt: ZTimestamp,
+  expiresAt: ZTimestamp.nullable(),
+  lastUsedAt: ZTimestamp.nullable(),
+  revokedAt: ZTimestamp.nullable(),
 });
 export type ApiTokenOutput = z.infer<typeof ZApiTokenOutput>;
 

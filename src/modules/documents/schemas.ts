@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ZExtractInput } from '../../jobs/definitions/document-extract.js';
 import { ZSummarizeInput } from '../../jobs/definitions/document-summarize.js';
 import { ZSummaryOptions } from '../../llm/options.js';
-import { ZText } from '../../schemas/common.js';
+import { ZText, ZTimestamp } from '../../schemas/common.js';
 
 export const ZExtractDocumentInput = ZExtractInput;
 
@@ -19,7 +19,7 @@ export const ZDocumentOutput = z.object({
   language: z.string(),
   extractionMs: z.number().int(),
   extractorVersion: z.string(),
-  createdAt: z.date(),
+  createdAt: ZTimestamp,
 });
 export type DocumentOutput = z.infer<typeof ZDocumentOutput>;
 
@@ -52,7 +52,7 @@ export const ZSummaryOutput = z.object({
   chunks: z.number().int(),
   calls: z.number().int(),
   durationMs: z.number().int(),
-  createdAt: z.date(),
+  createdAt: ZTimestamp,
 });
 export type SummaryOutput = z.infer<typeof ZSummaryOutput>;
 
@@ -97,7 +97,7 @@ export const ZSearchResult = z.object({
   /** The document's page count (PDF); null for formats without pages. */
   pages: z.number().int().nullable(),
   language: z.string(),
-  createdAt: z.date(),
+  createdAt: ZTimestamp,
 });
 export type SearchResult = z.infer<typeof ZSearchResult>;
 

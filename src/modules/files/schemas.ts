@@ -1,6 +1,6 @@
 // Input and output schemas of file.*, exported for the client.
 import { z } from 'zod';
-import { ZText } from '../../schemas/common.js';
+import { ZText, ZTimestamp } from '../../schemas/common.js';
 
 export const ZTag = ZText.trim()
   .toLowerCase()
@@ -20,8 +20,8 @@ export const ZFileOutput = z.object({
   size: z.number().int().nonnegative(),
   sha256: z.string(),
   tags: z.array(z.string()),
-  createdAt: z.date(),
-  updatedAt: z.date(),
+  createdAt: ZTimestamp,
+  updatedAt: ZTimestamp,
 });
 export type FileOutput = z.infer<typeof ZFileOutput>;
 
@@ -39,7 +39,7 @@ export const ZListFilesOutput = z.object({ items: z.array(ZFileOutput), nextCurs
 
 export const ZRenameFileInput = z.object({ id: z.uuid(), name: ZFileName });
 export const ZUpdateTagsInput = z.object({ id: z.uuid(), tags: ZTags });
-export const ZDownloadUrlOutput = z.object({ url: z.string(), expiresAt: z.date() });
+export const ZDownloadUrlOutput = z.object({ url: z.string(), expiresAt: ZTimestamp });
 
 /** Metadata sent alongside a streamed upload (query string, form fields, or the typed client's header). */
 export const ZUploadMeta = z.object({

@@ -1,12 +1,13 @@
 // Input and output schemas of the system procedures, exported for the client.
 import { z } from 'zod';
+import { ZTimestamp } from '../../schemas/common.js';
 
 export const ZSystemInfoOutput = z.object({
   name: z.string(),
   version: z.string(),
   uptimeSeconds: z.number().nonnegative(),
-  startedAt: z.date(),
-  serverTime: z.date(),
+  startedAt: ZTimestamp,
+  serverTime: ZTimestamp,
   database: z.object({ kind: z.enum(['embedded', 'external']) }),
 });
 

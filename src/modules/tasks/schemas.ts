@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ACTIVE_TASK_STATUSES, type TaskStatus, taskStatus } from '../../db/schema/tasks.js';
 import { ZDemoInput } from '../../jobs/definitions/demo.js';
-import { ZText } from '../../schemas/common.js';
+import { ZText, ZTimestamp } from '../../schemas/common.js';
 
 export const ZTaskStatus = z.enum(taskStatus.enumValues);
 /** The statuses a task ends in: every status but the active ones. */
@@ -19,11 +19,11 @@ export const ZTaskOutput = z.object({
   error: z.object({ appCode: z.string(), message: z.string() }).nullable(),
   attempts: z.number().int(),
   seq: z.number().int(),
-  createdAt: z.date(),
+  createdAt: ZTimestamp,
   /** When the row last changed (each progress() call, each status change). */
-  updatedAt: z.date(),
-  startedAt: z.date().nullable(),
-  finishedAt: z.date().nullable(),
+  updatedAt: ZTimestamp,
+  startedAt: ZTimestamp.nullable(),
+  finishedAt: ZTimestamp.nullable(),
 });
 export type TaskOutput = z.infer<typeof ZTaskOutput>;
 
