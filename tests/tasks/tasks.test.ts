@@ -95,9 +95,11 @@ describe('task lifecycle', () => {
 
   it('resumes after a reconnect from the last event id, without repeats', async () => {
     const { ws } = server.as(user.session.accessToken);
-    const task = await ws.task.createDemo.mutate({ steps: 3, stepMs: 20 });
+    const task = await ws.task.createDemo.mutate({ steps: 3, stepMs: 150 });
     const all = await watch(ws, task.id);
-    const middle = all.events[1];
+    // Changes may be coalesced under load (the latest state wins), so the one before the last is taken.
+    expect(all.events.length).toBeGreaterThanOrEqual(2);
+    const middle = all.events.at(-2);
     const resumed = await watch(ws, task.id, middle?.id);
     expect(resumed.events.map((e) => e.id)).toEqual([all.events.at(-1)?.id]);
   });
