@@ -1,6 +1,7 @@
-// Access tokens: every way a bearer can be wrong, and what each one answers.
+// Access tokens: every way a bearer can be wrong, and what each one answers; claims signed with our own key
+// but missing or of the wrong type (each AUTH_INVALID, one message); the expiry a client is told.
 import { randomUUID, type webcrypto } from 'node:crypto';
-import { SignJWT, UnsecuredJWT } from 'jose';
+import { type JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../src/app-router.js';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../src/auth/access-tokens.js';
@@ -117,5 +118,80 @@ describe('access tokens', () => {
     expect(
       await meWith(await forge({ exp: now() - 60, iat: now() - 1000, nbf: now() - 1000 }).sign(key)),
     ).toBe('AUTH_EXPIRED');
+  });
+});
+
+// Claims signed with our own key: only the claims themselves differ from a real token.
+const decode = (part: string | undefined) => JSON.parse(Buffer.from(part ?? '', 'base64url').toString());
+
+/** The user's real claims, with some replaced (a value) or left out (undefined). */
+function forgeClaims(changes: Record<string, unknown>) {
+  const real = decode(user.session.accessToken.split('.')[1]) as JWTPayload;
+  const claims: Record<string, unknown> = {
+    ...real,
+    iss: TOKEN_ISSUER,
+    aud: TOKEN_AUDIENCE,
+    iat: now() - 10,
+    nbf: now() - 10,
+    exp: now() + 600,
+  };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) delete claims[name];
+    else claims[name] = value;
+  }
+  return new SignJWT(claims as JWTPayload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
+}
+
+/** auth.me's failure as code and message ('no error' when it passes). */
+async function messageOfMe(token: string) {
+  try {
+    await appClient(server.url, token).auth.me.query();
+    return 'no error';
+  } catch (error) {
+    const { message, data } = error as { message: string; data?: { appCode?: string } };
+    return { appCode: data?.appCode, message };
+  }
+}
+
+describe('access-token claims', () => {
+  it('the forged baseline is accepted', async () => {
+    expect(await messageOfMe(await forgeClaims({}))).toBe('no error');
+  });
+
+  it.each([
+    ['no sub', { sub: undefined }],
+    ['a numeric sub', { sub: 42 }],
+    ['no sid', { sid: undefined }],
+    ['a numeric sid', { sid: 7 }],
+    ['no ver', { ver: undefined }],
+    ['a text ver', { ver: '0' }],
+    ['no exp', { exp: undefined }],
+    ['no iat', { iat: undefined }],
+    ['no nbf', { nbf: undefined }],
+  ])('%s → AUTH_INVALID', async (_label, changes) => {
+    expect(await messageOfMe(await forgeClaims(changes))).toEqual({
+      appCode: 'AUTH_INVALID',
+      message: 'Invalid access token',
+    });
+  });
+
+  it('an expired one → AUTH_EXPIRED, saying to refresh', async () => {
+    expect(
+      await messageOfMe(await forgeClaims({ exp: now() - 60, iat: now() - 900, nbf: now() - 900 })),
+    ).toEqual({
+      appCode: 'AUTH_EXPIRED',
+      message: 'Access token expired; refresh it',
+    });
+  });
+});
+
+describe('issued access tokens', () => {
+  it('are HS256 JWTs whose expiry is ACCESS_TOKEN_TTL after issue, as the session says', async () => {
+    const [header, payload] = user.session.accessToken.split('.');
+    expect(decode(header)).toEqual({ alg: 'HS256', typ: 'JWT' });
+    const claims = decode(payload) as { iat: number; nbf: number; exp: number };
+    expect(claims.nbf).toBe(claims.iat);
+    expect(claims.exp - claims.iat).toBe(server.config.auth.accessTokenTtlSeconds);
+    expect(user.session.accessTokenExpiresAt.getTime()).toBe(claims.exp * 1000);
   });
 });
