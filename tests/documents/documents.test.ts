@@ -10,6 +10,7 @@ import { png } from '../fixtures/files.js';
 import { makePdf } from '../fixtures/pdf.js';
 import { appClient, appCodeOf, registerUser, type TestUser } from '../helpers/auth.js';
 import { uploadRaw } from '../helpers/files.js';
+import { healthLatenciesDuring } from '../helpers/health-probe.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer<AppRouter>;
@@ -232,18 +233,7 @@ describe('the event loop while a large PDF is parsed', () => {
     );
     const fileId = await upload(ada, makePdf(pages), 'large.pdf');
     const running = extract(ada, fileId);
-    let done = false;
-    running.finally(() => {
-      done = true;
-    });
-    const latencies: number[] = [];
-    while (!done) {
-      const started = performance.now();
-      const response = await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(5_000) });
-      expect(response.status).toBe(200);
-      latencies.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const latencies = await healthLatenciesDuring(server.url, running, 50);
     const { last } = await running;
     expect(last.status).toBe('succeeded');
     expect(latencies.length).toBeGreaterThan(3);

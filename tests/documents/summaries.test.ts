@@ -11,6 +11,7 @@ import { png } from '../fixtures/files.js';
 import { appClient, appCodeOf, registerUser, type TestUser } from '../helpers/auth.js';
 import { type FakeLlm, startFakeLlm } from '../helpers/fake-llm.js';
 import { uploadRaw } from '../helpers/files.js';
+import { healthLatenciesDuring } from '../helpers/health-probe.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const RATE_LIMIT = 8;
@@ -495,18 +496,7 @@ describe('the event loop while the offline summariser ranks a large text', () =>
     ).join('\n\n');
     const documentId = await documentOf(user, Buffer.from(big), 'big.txt');
     const running = summarize(user, { documentId, length: 'long' });
-    let done = false;
-    running.finally(() => {
-      done = true;
-    });
-    const latencies: number[] = [];
-    while (!done) {
-      const started = performance.now();
-      const response = await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(5_000) });
-      expect(response.status).toBe(200);
-      latencies.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const latencies = await healthLatenciesDuring(server.url, running, 20);
     expect((await running).last.status).toBe('succeeded');
     expect(latencies.length).toBeGreaterThan(5);
     expect(Math.max(...latencies)).toBeLessThan(500);
