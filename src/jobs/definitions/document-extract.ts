@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { ExtractedText, ExtractionProgress } from '../../extraction/outcome.js';
 import { EXTRACTOR_VERSION } from '../../extraction/version.js';
-import { defineTask, type TaskRunContext } from '../define-task.js';
+import { defineTask } from '../define-task.js';
 import { findDocumentOfContent, findSourceFile, insertDocument } from '../document-rows.js';
 import { IMAGE_TYPES, imageText } from '../image-text.js';
+import { latestWins } from '../latest-wins.js';
 
 export const ZExtractInput = z.object({ fileId: z.uuid() });
 
@@ -43,7 +44,8 @@ export const documentExtractTask = defineTask('document.extract', {
           return readAll(await deps.blobs.get(file.sha256), file.size, readSignal);
         },
       };
-      const reporter = progressReporter(progress);
+      // Pages arrive from the thread faster than rows can be updated: the latest wins.
+      const reporter = latestWins((update: ExtractionProgress) => progress(...describe(update)));
       extracted = await deps.extraction
         .extract(source, file.mime, { signal, onProgress: reporter.report })
         .finally(reporter.settled);
@@ -86,28 +88,7 @@ async function readAll(stream: Readable, size: number, signal: AbortSignal): Pro
   return bytes;
 }
 
-/**
- * Progress messages arrive from the thread faster than rows can be updated: the latest one is sent as soon
- * as the previous update is done, and intermediate ones are dropped. A cancel seen by an update aborts the
- * task's signal (the worker does it), which stops the thread; the update's own error is not needed here.
- */
-function progressReporter(progress: TaskRunContext<unknown>['progress']) {
-  let latest: ExtractionProgress | undefined;
-  let sending: Promise<void> | undefined;
-  const drain = async () => {
-    while (latest) {
-      const { done, total, unit } = latest;
-      latest = undefined;
-      const message = unit === 'page' ? `page ${done} of ${total}` : 'parsing';
-      await progress(5 + (90 * done) / Math.max(total, 1), message).catch(() => {});
-    }
-    sending = undefined;
-  };
-  return {
-    report(update: ExtractionProgress) {
-      latest = update;
-      sending ??= drain();
-    },
-    settled: () => sending ?? Promise.resolve(),
-  };
+/** A page (or a step of a one-piece format) as the task row shows it. */
+function describe({ done, total, unit }: ExtractionProgress): [number, string] {
+  return [5 + (90 * done) / Math.max(total, 1), unit === 'page' ? `page ${done} of ${total}` : 'parsing'];
 }
