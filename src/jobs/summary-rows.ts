@@ -1,8 +1,8 @@
 // What document.summarize's handler reads and writes. It sits in jobs/ for the reason document-rows.ts does:
 // the worker may not import modules/. modules/documents keeps the owner-scoped reads callers make.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { documents, llmUsage, summaries, users } from '../db/schema/index.js';
+import { documents, llmUsage, summaries, tasks, users } from '../db/schema/index.js';
 
 /** The owner's document with its text: the handler summarises what is stored, read once per attempt. */
 export async function findSummarySource(db: Db, ownerId: string, documentId: string) {
@@ -70,5 +70,29 @@ export async function insertSummary(db: Db, values: typeof summaries.$inferInser
     .values(values)
     .onConflictDoNothing({ target: [summaries.documentId, summaries.cacheKey] })
     .returning({ id: summaries.id });
+  return row?.id;
+}
+
+/**
+ * Another running summary task of the owner with the very same input that started before this one (by
+ * started_at, then id), if any: it is calling the provider for the summary this one would make. Two such
+ * tasks agree on which is first, so exactly one of them calls.
+ */
+export async function findEarlierTwin(db: Db, taskId: string, ownerId: string) {
+  const self = sql`(select input, started_at, id from ${tasks} where id = ${taskId})`;
+  const [row] = await db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.ownerId, ownerId),
+        eq(tasks.type, 'document.summarize'),
+        eq(tasks.status, 'running'),
+        ne(tasks.id, taskId),
+        sql`${tasks.input} = (select input from ${self} as me)`,
+        sql`(${tasks.startedAt}, ${tasks.id}) < (select started_at, id from ${self} as me)`,
+      ),
+    )
+    .limit(1);
   return row?.id;
 }

@@ -293,6 +293,29 @@ describe('task.retry of a summary cancelled mid-call', () => {
   });
 });
 
+describe('the same summary asked for twice at once', () => {
+  it('calls the provider once: the later task waits for the earlier and answers with its summary', async () => {
+    const user = await userWithProvider();
+    const documentId = await documentOf(user, thoreau);
+    fake.reset();
+    fake.settings.latencyMs = 600;
+    const [first, second] = await Promise.all([
+      summarize(user, { documentId, length: 'short' }),
+      summarize(user, { documentId, length: 'short' }),
+    ]).finally(() => {
+      fake.settings.latencyMs = 0;
+    });
+    expect([first.last.status, second.last.status]).toEqual(['succeeded', 'succeeded']);
+    expect(fake.calls).toBe(1);
+    const results = [resultOf(first.last), resultOf(second.last)];
+    expect(results[0]?.summaryId).toBe(results[1]?.summaryId);
+    expect(results.map((r) => r.cached).sort()).toEqual([false, true]);
+    const waiter = [first, second].find((run) => resultOf(run.last).cached);
+    expect(waiter?.states.some((s) => s.message?.startsWith('waiting for the same summary'))).toBe(true);
+    expect(await summaryRows(user)).toBe(1);
+  });
+});
+
 describe('document.summarize offline (no provider anywhere)', () => {
   it('summarises English and Chinese text with the built-in summariser, calling nothing', async () => {
     const user = await registerUser(server);

@@ -2,7 +2,9 @@
 // the built-in offline summariser. The same text, options and model are summarised once per document (the
 // cache key); tokens spent are counted for the user even when the run fails or is cancelled part-way.
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import type { Db } from '../../db/client.js';
 import { FOREIGN_KEY_VIOLATION, postgresError } from '../../db/errors.js';
 import { AppError } from '../../errors.js';
 import { ZSummaryOptions } from '../../llm/options.js';
@@ -10,11 +12,12 @@ import { PROMPT_VERSION } from '../../llm/prompts.js';
 import { createSummarizer, type SummaryProgress } from '../../llm/summarizer.js';
 import { enforceRateLimits } from '../../rate-limit/rate-limit.js';
 import { ZText } from '../../schemas/common.js';
-import { defineTask } from '../define-task.js';
+import { defineTask, type TaskRunContext } from '../define-task.js';
 import { latestWins } from '../latest-wins.js';
 import { assertModelAvailable, type ChosenProvider, chooseProvider } from '../llm-provider.js';
 import {
   findCachedSummary,
+  findEarlierTwin,
   findSummarySource,
   insertSummary,
   recordUsage,
@@ -56,7 +59,7 @@ export const documentSummarizeTask = defineTask('document.summarize', {
       { key: `llm:user:${ownerId}`, limit: llm.rateLimit, windowSeconds: llm.rateLimitWindowSeconds },
     ]);
   },
-  async run({ input, ownerId, deps, progress, signal }): Promise<SummarizeResult> {
+  async run({ input, taskId, ownerId, deps, progress, signal }): Promise<SummarizeResult> {
     const source = await findSummarySource(deps.db, ownerId, input.documentId);
     if (!source) throw new AppError('RESOURCE_NOT_FOUND', 'No such document');
     const provider = await chooseProvider(deps.db, deps.llm, deps.sealKey, ownerId, input.model);
@@ -64,6 +67,12 @@ export const documentSummarizeTask = defineTask('document.summarize', {
     const cacheKey = summaryCacheKey(source.text, options, provider);
     const cached = await findCachedSummary(deps.db, documentId, cacheKey);
     if (cached) return { summaryId: cached.id, cached: true, model: cached.model };
+    // The same request made twice at once (a double click) calls the provider once: the later task waits for
+    // the earlier one, then finds its summary (or, when that one failed, makes it after all).
+    if (await waitForEarlierTwin(deps.db, taskId, ownerId, progress, signal)) {
+      const made = await findCachedSummary(deps.db, documentId, cacheKey);
+      if (made) return { summaryId: made.id, cached: true, model: made.model };
+    }
 
     await progress(0, 'starting');
     const started = performance.now();
@@ -145,6 +154,26 @@ function describe(update: SummaryProgress): [number, string] {
   const pct = stage === 'map' ? 5 + (80 * done) / Math.max(total, 1) : 85 + (14 * done) / Math.max(total, 1);
   if (preview) return [pct, `writing: …${preview.slice(-PREVIEW_CHARS)}`];
   return [pct, stage === 'map' ? `summarised part ${done} of ${total}` : `combining: ${done} of ${total}`];
+}
+
+/** How often a task waiting for its twin looks again. */
+const TWIN_POLL_MS = 500;
+
+/** Waits while an earlier twin runs; says whether there was one. */
+async function waitForEarlierTwin(
+  db: Db,
+  taskId: string,
+  ownerId: string,
+  progress: TaskRunContext<unknown>['progress'],
+  signal: AbortSignal,
+): Promise<boolean> {
+  let waited = false;
+  while (await findEarlierTwin(db, taskId, ownerId)) {
+    if (!waited) await progress(0, 'waiting for the same summary, asked for by another task');
+    waited = true;
+    await sleep(TWIN_POLL_MS, undefined, { signal });
+  }
+  return waited;
 }
 
 /** The document deleted while its summary was written: the insert's foreign key says so. */
