@@ -87,6 +87,8 @@ describe('searchQueryText', () => {
 describe('the query’s CJK runs', () => {
   it('has a phrase only from three characters on, counting characters rather than UTF-16 units', () => {
     expect(hasCjkPhrase('東京都')).toBe(true);
+    // One long run among short ones is enough: a mixed query must still find documents past their positions.
+    expect(hasCjkPhrase('猫 東京都 dog')).toBe(true);
     expect(hasCjkPhrase('東京 大阪 and words')).toBe(false);
     expect(hasCjkPhrase('𠮷野')).toBe(false);
   });
