@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAdmission } from '../../src/extraction/admission.js';
 import { createExtractionPool, type ExtractionPool } from '../../src/extraction/pool.js';
 
 const PDF = readFileSync(join(import.meta.dirname, '../fixtures/pdfs/fastlink-paper1-p1-12.pdf'));
@@ -103,6 +104,68 @@ describe('extraction byte budget', () => {
 
     expect(reads).toHaveLength(2);
     expect(p.stats()).toEqual({ running: 0, waiting: 0, bytesInFlight: 0, peakBytesInFlight: SIZE });
+  });
+});
+
+describe('the admission rule, in bytes the pool never has to read', () => {
+  const open = () => new AbortController().signal;
+  /** Whether `turn` has been granted once every already-queued callback has run: no release can come meanwhile. */
+  const granted = async (turn: Promise<unknown>) =>
+    Promise.race([
+      turn.then(() => true),
+      new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+    ]);
+
+  it('admits jobs up to exactly the budget, and the next when one is released (once, however often called)', async () => {
+    const admission = createAdmission({ slots: 4, maxBytes: 100 });
+    const releaseA = await admission.acquire(60, open());
+    expect(await granted(admission.acquire(40, open()))).toBe(true);
+    const third = admission.acquire(1, open());
+    expect(await granted(third)).toBe(false);
+    expect(admission.stats()).toEqual({ running: 2, waiting: 1, bytesInFlight: 100, peakBytesInFlight: 100 });
+
+    releaseA();
+    releaseA();
+    expect(await granted(third)).toBe(true);
+    expect(admission.stats()).toEqual({ running: 2, waiting: 0, bytesInFlight: 41, peakBytesInFlight: 100 });
+  });
+
+  it('first come, first served: a small job waits behind a big one, and goes in when the big one leaves', async () => {
+    const admission = createAdmission({ slots: 2, maxBytes: 100 });
+    const releaseA = await admission.acquire(60, open());
+    const cancelBig = new AbortController();
+    const big = admission.acquire(80, cancelBig.signal);
+    const small = admission.acquire(30, open());
+    // 60 + 30 would fit, but the small job does not overtake the big one at the head.
+    expect(await granted(small)).toBe(false);
+    expect(admission.stats()).toMatchObject({ running: 1, waiting: 2, bytesInFlight: 60 });
+
+    cancelBig.abort(new Error('cancelled by its owner'));
+    await expect(big).rejects.toThrow('cancelled by its owner');
+    // Its leaving lets the small one in at once, without waiting for the running job to end.
+    expect(await granted(small)).toBe(true);
+    expect(admission.stats()).toMatchObject({ running: 2, waiting: 0, bytesInFlight: 90 });
+    releaseA();
+    expect(admission.stats()).toMatchObject({ running: 1, bytesInFlight: 30 });
+  });
+
+  it('gives no turn to a job cancelled before it asks, and forgets a waiter once admitted', async () => {
+    const admission = createAdmission({ slots: 1, maxBytes: 100 });
+    const reason = new Error('cancelled by its owner');
+    expect(() => admission.acquire(10, AbortSignal.abort(reason))).toThrow(reason);
+    expect(admission.stats()).toMatchObject({ running: 0, waiting: 0, bytesInFlight: 0 });
+
+    const releaseA = await admission.acquire(10, open());
+    const cancelB = new AbortController();
+    const b = admission.acquire(10, cancelB.signal);
+    const c = admission.acquire(10, open());
+    releaseA();
+    expect(await granted(b)).toBe(true);
+    // Cancelling B while it runs is its owner's business: C keeps its place in the queue.
+    cancelB.abort(reason);
+    expect(admission.stats()).toMatchObject({ running: 1, waiting: 1 });
+    (await b)();
+    expect(await granted(c)).toBe(true);
   });
 });
 

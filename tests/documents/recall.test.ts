@@ -98,6 +98,9 @@ describe('joinHyphenatedWords', () => {
     expect(joinHyphenatedWords('non-\nEnglish text')).toBe('non-English\ntext');
     expect(joinHyphenatedWords('Trace-\nMonkey is TraceMonkey')).toBe('TraceMonkey\nis TraceMonkey');
     expect(joinHyphenatedWords('pages 361-\n365')).toBe('pages 361-\n365');
+    // A capital just before the hyphen (not only at the word's start) keeps it; so does a number before letters.
+    expect(joinHyphenatedWords('a macOS-\nonly build')).toBe('a macOS-only\nbuild');
+    expect(joinHyphenatedWords('from 1990-\nonwards')).toBe('from 1990-\nonwards');
     // Never across a page.
     expect(joinHyphenatedWords('extrac-\ftion')).toBe('extrac-\ftion');
   });

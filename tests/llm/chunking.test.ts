@@ -35,6 +35,8 @@ describe('countTokens', () => {
     expect(countTokens('孔乙己')).toBe(3);
     expect(countTokens('孔乙己，abcd。')).toBe(6);
     expect(countTokens('')).toBe(0);
+    // A Han character beyond the BMP (two UTF-16 units) is one character, one token.
+    expect(countTokens('𠀀𠮷野家')).toBe(4);
   });
 });
 
@@ -109,5 +111,14 @@ describe('splitIntoChunks', () => {
     for (const chunk of chunks) expect(countTokens(chunk)).toBeLessThanOrEqual(20);
     expect(squash(chunks.join(''))).toBe(`start${blob}end`);
     expect(() => splitIntoChunks('text', 0)).toThrow(RangeError);
+    expect(() => splitIntoChunks('text', 1.5)).toThrow(RangeError);
+    expect(splitIntoChunks('ab', 1)).toEqual(['ab']);
+  });
+
+  it('fills a chunk up to exactly the limit, and makes no chunk of blank text', () => {
+    // 9 characters (3 tokens) and 8 (2 tokens): 17 characters together, 5 tokens.
+    expect(splitIntoChunks('abcdefg\n\nabcdefgh', 5)).toEqual(['abcdefg\n\nabcdefgh']);
+    expect(splitIntoChunks('abcdefg\n\nabcdefgh', 4)).toEqual(['abcdefg', 'abcdefgh']);
+    expect(splitIntoChunks(' \n\n \t\n\n', 10)).toEqual([]);
   });
 });

@@ -36,6 +36,12 @@ const chat = (maxRetries = 0) =>
 const systemOf = (i: number) => fake.requests[i]?.messages[0]?.content ?? '';
 const isFinal = (i: number) => systemOf(i).includes('one summary of the whole document');
 const isCombination = (i: number) => systemOf(i).startsWith('You are given summaries');
+/** Tokens a request holds as map-reduce counts them (8 a message for the chat template) with its answer's. */
+const requestTokens = (r: (typeof fake.requests)[number]) =>
+  r.messages.reduce((n, m) => n + countTokens(m.content) + 8, 0) + (r.maxTokens ?? 0);
+/** The part summaries a combination request was given ("Part 1:\n…\n\nPart 2:\n…"). */
+const partsOf = (content: string) =>
+  content.split(/\n\n(?=Part \d+:\n)/).map((part) => part.replace(/^Part \d+:\n/, ''));
 
 describe('summarizeWithModel', () => {
   it('summarises a text that fits in one call, with a preview of the stream', async () => {
@@ -55,6 +61,9 @@ describe('summarizeWithModel', () => {
     expect(fake.calls).toBe(1);
     expect(outcome).toMatchObject({ model: fake.model, chunks: 1, calls: 1 });
     expect(outcome.summary).toBe(fakeAnswerFor(fake.requests[0]?.messages ?? [], 40));
+    // One call is the whole reduce stage, from 0 of 1, previews included.
+    expect(progress[0]).toEqual({ stage: 'reduce', done: 0, total: 1 });
+    expect(progress.every((p) => p.stage === 'reduce' && p.total === 1)).toBe(true);
     expect(fake.requests[0]?.messages[1]?.content).toContain(english.trim().slice(0, 200));
     expect(outcome.usage.completionTokens).toBe(40);
     const previews = progress.filter((p) => p.preview !== undefined).map((p) => p.preview ?? '');
@@ -82,11 +91,8 @@ describe('summarizeWithModel', () => {
     expect(outcome.calls).toBe(outcome.chunks + 1);
     expect(fake.calls).toBe(outcome.calls);
     expect(fake.maxInFlight).toBe(3);
-    // Every request fits the context with its answer.
-    for (const r of fake.requests)
-      expect(r.messages.reduce((n, m) => n + countTokens(m.content), 0) + (r.maxTokens ?? 0)).toBeLessThan(
-        4000,
-      );
+    // Every request fits the context with its answer, 10 % of it kept spare for the estimate's error.
+    for (const r of fake.requests) expect(requestTokens(r)).toBeLessThanOrEqual(0.9 * 4000);
     const last = fake.requests.length - 1;
     expect(isFinal(last)).toBe(true);
     // The final call got each chunk's summary, in the text's order.
@@ -121,11 +127,24 @@ describe('summarizeWithModel', () => {
     expect(intermediate.length).toBeGreaterThan(1);
     expect(indexes.filter(isFinal)).toEqual([fake.requests.length - 1]);
     expect(outcome.calls).toBe(outcome.chunks + intermediate.length + 1);
-    for (const r of fake.requests)
-      expect(r.messages.reduce((n, m) => n + countTokens(m.content), 0) + (r.maxTokens ?? 0)).toBeLessThan(
-        3000,
-      );
+    for (const r of fake.requests) expect(requestTokens(r)).toBeLessThanOrEqual(0.9 * 3000);
+    // Every part summary made goes into exactly one later combination (a lone last one is carried up a level
+    // as it is), each combination takes at least two, and they pack as many as fit: far fewer calls than parts.
+    const answers = fake.requests.slice(0, -1).map((r) => fakeAnswerFor(r.messages, 250));
+    const combined = indexes
+      .filter(isCombination)
+      .map((i) => partsOf(fake.requests[i]?.messages[1]?.content ?? ''));
+    expect(combined.every((parts) => parts.length >= 2)).toBe(true);
+    expect(combined.flat().sort()).toEqual(answers.sort());
+    expect(intermediate.length).toBeLessThan(outcome.chunks / 2);
+    // The reduce stage's progress only moves forward, its total grows as levels are planned, never below done.
     const reduce = progress.filter((p) => p.stage === 'reduce');
+    expect(progress.every((p) => p.stage === 'map' || p.stage === 'reduce')).toBe(true);
+    for (const [i, p] of reduce.entries()) {
+      expect(p.done).toBeLessThanOrEqual(p.total);
+      if (i) expect(p.done).toBeGreaterThanOrEqual(reduce[i - 1]?.done ?? 0);
+      if (i) expect(p.total).toBeGreaterThanOrEqual(reduce[i - 1]?.total ?? 0);
+    }
     expect(reduce.at(-1)?.done).toBe(intermediate.length + 1);
     expect(reduce.at(-1)?.total).toBe(intermediate.length + 1);
   });
@@ -174,6 +193,31 @@ describe('summarizeWithModel', () => {
     await fake.idle();
     expect(fake.closedByClient).toBe(3);
     expect(fake.calls).toBe(3);
+  });
+
+  it('needs no listeners, and makes no call once already cancelled', async () => {
+    const outcome = await summarizeWithModel({
+      text: longText,
+      options,
+      chat: chat(),
+      contextTokens: 4000,
+      concurrency: 4,
+    });
+    expect(outcome.calls).toBe(outcome.chunks + 1);
+    expect(outcome.summary).toBe(fakeAnswerFor(fake.requests.at(-1)?.messages ?? []));
+
+    fake.reset();
+    const reason = new Error('task cancelled');
+    const aborted = summarizeWithModel({
+      text: longText,
+      options,
+      chat: chat(),
+      contextTokens: 4000,
+      concurrency: 4,
+      signal: AbortSignal.abort(reason),
+    });
+    await expect(aborted).rejects.toBe(reason);
+    expect(fake.calls).toBe(0);
   });
 
   it('refuses a context too small to make progress', async () => {

@@ -47,6 +47,33 @@ export const mutationModules = {
     // session or API token they were issued under (isCallerStillValid).
     tests: ['tests/auth/*.test.ts', 'tests/files/download-scope.test.ts', 'tests/files/download.test.ts'],
   },
+  documents: {
+    // The pure logic of the documents area: chunking and map-reduce of summaries, provider faults, the offline
+    // summariser, CJK search tokens and snippets, PDF line assembly, hyphen joining, the extraction byte budget.
+    mutate: [
+      'src/llm/chunking.ts',
+      'src/llm/map-reduce.ts',
+      'src/llm/retry-after.ts',
+      'src/llm/builtin-extractive.ts',
+      'src/llm/provider-errors.ts',
+      'src/extraction/search-tokens.ts',
+      'src/extraction/hyphenation.ts',
+      'src/extraction/pdf-lines.ts',
+      'src/extraction/admission.ts',
+      'src/modules/documents/search-snippet.ts',
+    ],
+    // Code that runs only in the extraction threads (piscina) is never switched to a mutant there (Stryker
+    // activates mutants in the test's own thread): it is judged by the tests that call it directly
+    // (search-tokens, pdf-lines, and recall's joinHyphenatedWords cases).
+    tests: [
+      'tests/llm/*.test.ts',
+      'tests/documents/search.test.ts',
+      'tests/documents/search-tokens.test.ts',
+      'tests/documents/pdf-lines.test.ts',
+      'tests/documents/recall.test.ts',
+      'tests/documents/extraction-budget.test.ts',
+    ],
+  },
 };
 
 /**

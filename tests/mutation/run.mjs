@@ -1,4 +1,4 @@
-// `npm run test:mutation [tasks|files|auth …]`: one Stryker run per module (all three when none is named),
+// `npm run test:mutation [tasks|files|auth|documents …]`: one Stryker run per module (all four when none is named),
 // incremental, so a re-run only tests the mutants whose code or tests changed.
 import { spawnSync } from 'node:child_process';
 import { mutationModules } from './modules.mjs';
