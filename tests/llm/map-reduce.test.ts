@@ -149,6 +149,22 @@ describe('summarizeWithModel', () => {
     expect(reduce.at(-1)?.total).toBe(intermediate.length + 1);
   });
 
+  it('loses no part summary whatever the count per level (a lone last part is carried up as it is)', async () => {
+    // Chunk counts from 10 to 30 copies: some levels end with a lone part, which must reach the final call.
+    for (let copies = 10; copies <= 30; copies += 1) {
+      fake.reset();
+      fake.settings.answerWords = 250;
+      const text = Array.from({ length: copies }, (_, i) => `Copy ${i + 1}. ${english}`).join('\n\n');
+      await summarizeWithModel({ text, options, chat: chat(), contextTokens: 3000, concurrency: 4 });
+      const answers = fake.requests.slice(0, -1).map((r) => fakeAnswerFor(r.messages, 250));
+      const combined = fake.requests
+        .map((_, i) => i)
+        .filter(isCombination)
+        .map((i) => partsOf(fake.requests[i]?.messages[1]?.content ?? ''));
+      expect(combined.flat().sort(), `${copies} copies`).toEqual(answers.sort());
+    }
+  }, 60_000);
+
   it('stops every call in flight at the first failure and rethrows it', async () => {
     fake.settings.latencyMs = 150;
     fake.script(
