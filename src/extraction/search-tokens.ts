@@ -4,7 +4,7 @@
 // text and indexed with it; a query is cut the same way and its pairs must stand next to each other (a phrase),
 // so "猫で" finds "吾輩は猫である" and a word whose characters occur only apart does not. Measured on real prose
 // (tests/fixtures/texts/search/, 30 words inside sentences and 30 absent, in tests/documents/search.test.ts):
-// recall 30/30, no false match; the rejected alternatives are in bench/documents/search-cjk.ts.
+// recall 30/30, no false match; the rejected alternatives and their figures are in bench/README.md's findings.
 
 /** Letters of the scripts written without spaces between words (ー and 々 are letters of these scripts too). */
 const CJK_LETTER = String.raw`[[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]&&\p{L}]`;

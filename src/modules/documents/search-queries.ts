@@ -14,9 +14,9 @@ const SEARCH_CONFIGS = ['english', 'simple'] as const;
 
 /**
  * Characters of the text a headline is cut from: ts_headline parses all it is given, ~0.25 µs a character
- * (a 1 MB text takes ~150 ms). Over 1,000 documents of 20 kB (bench/documents/search.ts), headlines of
- * 20,000 characters were two thirds of a page's time (~60 of ~90 ms); 10,000 (the first 3-4 pages of a PDF)
- * halve that. A match past this prefix ranks the document all the same; its snippet is then the beginning.
+ * (a 1 MB text takes ~150 ms). Over 1,000 documents of 20 kB (bench/README.md findings; the script is in
+ * git at b8bf03e), headlines of 20,000 characters were two thirds of a page's time (~60 of ~90 ms); 10,000
+ * (the first 3-4 pages of a PDF) halve that. A match past this prefix ranks the document all the same; its snippet is then the beginning.
  */
 export const HEADLINE_CHARS = 10_000;
 /** Characters searched for a CJK word to centre a snippet on (strpos reads ~1 GB/s; bounded all the same). */
